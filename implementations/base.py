@@ -1,0 +1,69 @@
+"""What an implementation is: a named mapping from oracle ids to functions.
+
+Every function takes NumPy arrays in the catalogue's canonical signature and returns
+NumPy arrays (or a Python float for a scalar result). An adapter converts to and from its
+library inside the function. An id a library lacks is simply absent: it is reported as
+not applicable, never as passed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+
+@dataclass(frozen=True)
+class KnownDeviation:
+    """A documented, deliberate difference between a library and the exact formula.
+
+    The engine confirms it once on ``witness`` (the property must fail there) and checks
+    the rest of the domain as usual: inputs for which ``region`` is true are left out.
+
+    oracle:     the oracle id it concerns.
+    properties: the property names it affects (``"*"`` for all of the oracle's).
+    summary:    what differs, in one line.
+    reason:     why the library does it.
+    reference:  where the library documents it (URL or docs section).
+    witness:    keyword arguments of one input that shows the deviation.
+    region:     predicate on keyword arguments: True where the deviation applies.
+    """
+
+    oracle: str
+    properties: tuple[str, ...]
+    summary: str
+    reason: str
+    reference: str
+    witness: Mapping[str, Any]
+    region: Callable[[Mapping[str, Any]], bool]
+
+    def affects(self, prop: str) -> bool:
+        return "*" in self.properties or prop in self.properties
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """A set of functions checked together (one library, or one user target)."""
+
+    name: str
+    functions: Mapping[str, Callable[..., Any]]
+    deviations: tuple[KnownDeviation, ...] = ()
+    description: str = ""
+    notes: Mapping[str, str] = field(default_factory=dict)  # id -> why not applicable, etc.
+    source: str = ""  # how to load it again: "module:function", "file.py:function", or ""
+
+    def provides(self, oracle_id: str) -> bool:
+        return oracle_id in self.functions
+
+    def deviations_for(self, oracle_id: str) -> tuple[KnownDeviation, ...]:
+        return tuple(d for d in self.deviations if d.oracle == oracle_id)
+
+
+def collect(name: str, description: str, *sections) -> Implementation:
+    """Build an Implementation from section modules that define FUNCTIONS (and DEVIATIONS)."""
+    functions: dict[str, Callable[..., Any]] = {}
+    deviations: list[KnownDeviation] = []
+    notes: dict[str, str] = {}
+    for module in sections:
+        functions.update(getattr(module, "FUNCTIONS", {}))
+        deviations.extend(getattr(module, "DEVIATIONS", ()))
+        notes.update(getattr(module, "NOT_APPLICABLE", {}))
+    return Implementation(name, functions, tuple(deviations), description, notes)

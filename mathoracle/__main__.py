@@ -1,0 +1,3 @@
+from mathoracle.cli import main
+
+raise SystemExit(main())

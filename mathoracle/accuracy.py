@@ -1,0 +1,148 @@
+"""The accuracy verdict: error in ULPs, and the error an implementation is allowed.
+
+Error. ``|got - exact| / ulp(exact)``, where ulp(x) is the spacing of the output dtype in
+the binade of the exact value, floored at the dtype's smallest subnormal. A correctly
+rounded result has error ≤ 0.5. An infinite result is right (error 0) exactly when the
+exact value rounds to that same infinity.
+
+Allowed. An evaluation of the formula makes ``budget`` roundings (the operation count
+of the SymPy expression, plus one per summed term). Each may cost half an ulp of the
+result and a relative perturbation u (the dtype's unit roundoff) of every input, which
+the formula amplifies by its sensitivity S = Σ |∂f/∂x_i|·|x_i|:
+
+    allowed = budget · (½·ulp(exact) + u·(S + scale)) + λ
+
+``scale`` is 0 for a relative error model and the formula's natural scale for a mixed
+one. λ is the dtype's smallest normal number: a result below it may be flushed to zero
+(abrupt underflow; Higham, *Accuracy and Stability of Numerical Algorithms*, §2.1, the
+model of arithmetic with underflow). The error is still measured in subnormal ulps, so
+a flush shows in the report; 4e-18 returned as 0 in float64 is still wrong. So an ill-conditioned input is not blamed on the implementation (S is large there)
+and an unstable algorithm is not excused (S is small where it loses digits). There are
+no per-test tolerance constants.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from mathoracle.oracles.base import DIGITS, ErrorModel, Exact
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    precision: int  # significand bits, implicit bit included
+    emin: int       # exponent of the smallest normal number
+    emax: int
+
+    @property
+    def unit_roundoff(self) -> mpmath.mpf:
+        return mpmath.ldexp(1, -self.precision)
+
+    @property
+    def smallest_normal(self) -> mpmath.mpf:
+        return mpmath.ldexp(1, self.emin)
+
+    @property
+    def overflow(self) -> mpmath.mpf:
+        """Magnitudes at or above this round to infinity."""
+        return mpmath.ldexp(2 * (1 << self.precision) - 1, self.emax - self.precision)
+
+
+FORMATS = {
+    "float16": Format("float16", 11, -14, 15),
+    "float32": Format("float32", 24, -126, 127),
+    "float64": Format("float64", 53, -1022, 1023),
+}
+
+
+def fmt(dtype) -> Format:
+    name = np.dtype(dtype).name
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ValueError(f"dtype={name} is not a floating dtype mathoracle judges; use one of "
+                         f"{', '.join(FORMATS)}") from None
+
+
+def ulp(exact: mpmath.mpf, f: Format) -> mpmath.mpf:
+    """Spacing of format f in the binade of ``exact``, floored at the smallest subnormal."""
+    if exact == 0 or mpmath.isinf(exact):
+        e = f.emin
+    else:
+        _, e = mpmath.frexp(exact)  # |exact| = m·2^e, m in [0.5, 1)
+        e = max(int(e) - 1, f.emin)
+    return mpmath.ldexp(1, e - f.precision + 1)
+
+
+def error_ulps(got: float, exact: mpmath.mpf, f: Format) -> float:
+    """|got - exact| in ulps of ``exact``; NaN when got is NaN."""
+    if np.isnan(got):
+        return float("nan")
+    if np.isinf(got):
+        rounds_to_inf = abs(exact) >= f.overflow
+        return 0.0 if rounds_to_inf and (got > 0) == (exact > 0) else float("inf")
+    with mpmath.workdps(DIGITS):
+        return float(abs(mpmath.mpf(float(got)) - exact) / ulp(exact, f))
+
+
+@dataclass
+class Verdict:
+    """Per-element errors and allowances (in ulps) of one output array."""
+
+    errors: np.ndarray   # float, NaN where got is NaN
+    allowed: np.ndarray  # float
+    allowed_abs: np.ndarray  # float64 absolute allowance, for laws that combine outputs
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.errors <= self.allowed  # NaN compares False: a NaN is never ok
+
+    @property
+    def passed(self) -> bool:
+        return bool(np.all(self.ok))
+
+    @property
+    def worst(self) -> tuple:
+        """Index of the element furthest beyond its allowance (or the largest error)."""
+        ratio = np.where(np.isnan(self.errors), np.inf, self.errors / np.maximum(self.allowed, 1e-300))
+        if not ratio.size:
+            return ()
+        return tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
+
+    @property
+    def max_ulps(self) -> float:
+        finite = self.errors[~np.isnan(self.errors)]
+        if finite.size < self.errors.size:
+            return float("nan")
+        return float(finite.max()) if finite.size else 0.0
+
+
+def allowed_abs(exact: Exact, model: ErrorModel, f: Format) -> np.ndarray:
+    """Absolute error allowed for each output element (object array of mpf)."""
+    u = f.unit_roundoff
+    out = np.empty(exact.value.shape, dtype=object)
+    with mpmath.workdps(DIGITS):
+        scale = mpmath.mpf(model.scale)
+        for idx, e in np.ndenumerate(exact.value):
+            out[idx] = (exact.budget * (ulp(e, f) / 2 + u * (exact.sensitivity[idx] + scale))
+                        + f.smallest_normal)
+    return out
+
+
+def judge(got: np.ndarray, exact: Exact, model: ErrorModel, dtype) -> Verdict:
+    """Compare an implementation's output with the oracle's exact answer."""
+    f = fmt(dtype)
+    got = np.asarray(got, dtype=np.float64).reshape(exact.value.shape)
+    allow = allowed_abs(exact, model, f)
+    errors = np.empty(got.shape)
+    allowed = np.empty(got.shape)
+    allow_f = np.empty(got.shape)
+    with mpmath.workdps(DIGITS):
+        for idx, e in np.ndenumerate(exact.value):
+            errors[idx] = error_ulps(float(got[idx]), e, f)
+            allowed[idx] = float(allow[idx] / ulp(e, f))
+            allow_f[idx] = float(allow[idx])
+    return Verdict(errors, allowed, allow_f)

@@ -1,0 +1,73 @@
+"""The ``mathoracle`` command: ``list`` and ``check``.
+
+Exit status: 0 the target conforms (known deviations included), 1 it does not, 2 bad input
+to the tool itself (one line on stderr, no traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from mathoracle.registry import UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse prints usage and two lines)
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mathoracle", description="Property-based verification of ML mathematics.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    ls = sub.add_parser("list", help="every oracle: id, formula, implementations providing it")
+    ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ck = sub.add_parser("check", help="check a function against an oracle")
+    ck.add_argument("oracle", help="oracle id, e.g. activation.softmax")
+    ck.add_argument("target", help="module:function, path/to/file.py:function, or a bundled "
+                                   "implementation (numpy, torch, scipy, sklearn)")
+    ck.add_argument("--dtype", action="append", help="float16, float32 or float64; repeatable "
+                    "(default: every float dtype the target accepts)")
+    ck.add_argument("--max-examples", type=int, default=100, help="examples per property and dtype")
+    ck.add_argument("--seed", type=int, help="seed of the search (default: random, printed)")
+    ck.add_argument("--property", action="append", help="run only this property; repeatable")
+    ck.add_argument("-v", "--verbose", action="store_true", help="show passing properties too")
+    return p
+
+
+def _list(as_json: bool) -> int:
+    from mathoracle import list_oracles
+    rows = list_oracles()
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    w = max(len(r["id"]) for r in rows)
+    f = max(len(r["formula"]) for r in rows)
+    print(f"{'id':<{w}}  {'formula':<{f}}  implementations")
+    for r in rows:
+        print(f"{r['id']:<{w}}  {r['formula']:<{f}}  {', '.join(r['implementations']) or '—'}")
+    return 0
+
+
+def _check(args) -> int:
+    from mathoracle import check
+    from mathoracle.text import format_check
+    dtypes = [d for item in args.dtype for d in item.split(",")] if args.dtype else None
+    result = check(args.oracle, args.target, dtypes=dtypes, max_examples=args.max_examples,
+                   seed=args.seed, properties=args.property)
+    print(format_check(result, verbose=args.verbose))
+    return 1 if result.status in ("fail", "error") else 0
+
+
+def main(argv=None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "list":
+            return _list(args.json)
+        return _check(args)
+    except UsageError as exc:
+        print(f"mathoracle: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mathoracle: interrupted", file=sys.stderr)
+        return 130

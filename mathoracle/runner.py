@@ -1,0 +1,185 @@
+"""Running an oracle's properties against one implementation.
+
+For each property and dtype, Hypothesis draws examples from the property's strategy
+(seeded, no example database), the check calls the implementation through a guarded
+``Case``, and the first failure is shrunk to a minimal counterexample. A documented known
+deviation is confirmed once on its witness and its region is left out of the search,
+so a known difference is never shrunk again.
+"""
+from __future__ import annotations
+
+import random
+import traceback
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+from hypothesis import HealthCheck, Verbosity, given, reject, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import Unsatisfiable
+
+from mathoracle.calling import accepted_params, call_target
+from mathoracle.implementations.base import Implementation, KnownDeviation
+from mathoracle.oracles.base import Oracle
+from mathoracle.properties import properties_for
+from mathoracle.properties.base import Case, Falsified, Property, show
+from mathoracle.results import (DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS, CheckResult,
+                                Counterexample, PropertyResult)
+
+DTYPES = ("float16", "float32", "float64")
+DEFAULT_MAX_EXAMPLES = 100
+
+
+class Target:
+    """One implementation seen by the runner: its functions, bound the canonical way."""
+
+    def __init__(self, impl: Implementation, oracles: Mapping[str, Oracle]):
+        self.impl = impl
+        self.oracles = oracles
+        self.accepted = {oid: accepted_params(fn, oracles[oid])
+                         for oid, fn in impl.functions.items() if oid in oracles}
+        self.notes: set[str] = set()
+
+    def case(self, oracle: Oracle, dtype) -> Case:
+        def call(oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
+            o = self.oracles[oracle_id]
+            full = {**o.defaults(), **inputs}
+            return call_target(self.impl.functions[oracle_id], o, full, dtype,
+                               self.accepted[oracle_id], self.notes)
+        return Case(oracle, np.dtype(dtype), call, self.oracles)
+
+    def fix_params(self, oracle: Oracle, example: dict) -> dict:
+        """Parameters the target cannot take are held at their canonical defaults."""
+        held = {p.name: p.default for p in oracle.params if p.name not in self.accepted[oracle.id]}
+        if not held:
+            return example
+        return {k: ({**v, **{n: d for n, d in held.items() if n in v}} if isinstance(v, dict) else v)
+                for k, v in example.items()}
+
+
+def accepted_dtypes(target: Target, oracle: Oracle, dtypes: Iterable[str]) -> tuple[list[str], dict]:
+    """The dtypes the target takes at all (a call that raises on the probe input: not taken)."""
+    taken, refused = [], {}
+    for dt in dtypes:
+        try:
+            target.case(oracle, dt).call(oracle.id, oracle.probe(np.dtype(dt)))
+            taken.append(dt)
+        except Falsified as f:
+            if f.message.startswith("raised "):
+                refused[dt] = f.message
+            else:
+                taken.append(dt)
+    return taken, refused
+
+
+def _settings(max_examples: int):
+    return settings(max_examples=max_examples, database=None, deadline=None,
+                    verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck),
+                    report_multiple_bugs=False)
+
+
+def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, seed: int,
+                 max_examples: int, deviations: tuple[KnownDeviation, ...] = ()) -> PropertyResult:
+    """Run one property at one dtype; never raises for anything the target does."""
+    record = PropertyResult(oracle.id, target.impl.name, prop.name, dtype, PASS)
+    state: dict[str, Any] = {"failure": None, "ulps": []}
+
+    def body(example):
+        example = target.fix_params(oracle, example)
+        if any(d.region(example["inputs"]) for d in deviations):
+            reject()
+        record.examples += 1
+        case = target.case(oracle, dtype)
+        try:
+            prop.check(case, example)
+        except Falsified as f:
+            state["failure"] = f
+            raise
+        finally:
+            state["ulps"].extend(case.ulps_seen)
+
+    test = hypothesis_seed(seed)(_settings(max_examples)(given(prop.draw(oracle, np.dtype(dtype)))(body)))
+    try:
+        test()
+    except Falsified as f:
+        record.status = FAIL
+        record.counterexample = Counterexample(f.message, f.inputs, f.expected, f.got, f.ulps,
+                                               f.allowed)
+    except Unsatisfiable:
+        record.status = ERROR
+        record.reason = "no example outside the known deviations' regions could be drawn"
+    except Exception as exc:  # a bug of mathoracle itself: say so, keep the other results
+        record.status = ERROR
+        record.reason = f"internal error: {type(exc).__name__}: {exc}"
+        record.notes.append(traceback.format_exc())
+    finite = [u for u in state["ulps"] if u == u]
+    if finite:
+        record.max_ulps = max(finite)
+    return record
+
+
+def confirm_deviation(prop: Property, oracle: Oracle, target: Target, dev: KnownDeviation) -> bool:
+    """True when the property still fails on the deviation's witness (one call, no search)."""
+    inputs = dict(dev.witness)
+    dtype = next(v.dtype.name for v in inputs.values() if isinstance(v, np.ndarray))
+    try:
+        prop.check(target.case(oracle, dtype), {"inputs": {**oracle.defaults(), **inputs}})
+    except Falsified:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[str, Oracle], *,
+                         dtypes: Iterable[str] | None = None, max_examples: int = DEFAULT_MAX_EXAMPLES,
+                         seed: int | None = None, only: Iterable[str] | None = None,
+                         extra_properties=()) -> CheckResult:
+    """Check every property of ``oracle`` against ``impl`` at every dtype it takes."""
+    seed = random.randrange(2 ** 32) if seed is None else int(seed)
+    result = CheckResult(oracle.id, impl.name, seed)
+    if not impl.provides(oracle.id):
+        why = impl.notes.get(oracle.id, f"{impl.name} does not provide {oracle.id}")
+        result.results.append(PropertyResult(oracle.id, impl.name, "*", "*", NOT_APPLICABLE, reason=why))
+        return result
+    target = Target(impl, oracles)
+    taken, refused = accepted_dtypes(target, oracle, dtypes or DTYPES)
+    for dt, why in refused.items():
+        result.notes.append(f"not checked at {dt}: the probe call {why}")
+    if not taken:
+        result.results.append(PropertyResult(oracle.id, impl.name, "*", "*", FAIL,
+                                             reason="accepts none of the dtypes asked for",
+                                             counterexample=Counterexample(
+                                                 next(iter(refused.values()), "no dtype"), {})))
+        return result
+    wanted = set(only) if only else None
+    observed: set[str] = set()
+    for prop in properties_for(oracle, extra_properties):
+        if wanted is not None and prop.name not in wanted:
+            continue
+        missing = [n for n in prop.needs if not impl.provides(n)]
+        held = [p for p in prop.needs_params if p not in target.accepted[oracle.id]]
+        if missing or held:
+            why = (f"needs {', '.join(missing)} from the same implementation" if missing
+                   else f"needs the target to accept {', '.join(held)}")
+            result.results.append(PropertyResult(oracle.id, impl.name, prop.name, "*",
+                                                 NOT_APPLICABLE, reason=why))
+            continue
+        devs = tuple(d for d in impl.deviations_for(oracle.id) if d.affects(prop.name))
+        confirmed = [d for d in devs if confirm_deviation(prop, oracle, target, d)]
+        observed.update(d.summary for d in confirmed)
+        for dt in taken:
+            rec = run_property(prop, oracle, target, dt, seed=seed, max_examples=max_examples,
+                               deviations=devs)
+            if rec.status == PASS and confirmed:
+                rec.status = DEVIATION
+                rec.reason = "; ".join(f"{d.summary} ({d.reference})" for d in confirmed)
+            result.results.append(rec)
+    checked = {r.property for r in result.results if r.status != NOT_APPLICABLE}
+    for d in impl.deviations_for(oracle.id):
+        if d.summary not in observed and any(d.affects(p) for p in checked):
+            result.notes.append(f"known deviation not observed any more, remove it: {d.summary}")
+    result.notes.extend(sorted(target.notes))
+    return result
+
+
+__all__ = ["DTYPES", "DEFAULT_MAX_EXAMPLES", "check_implementation", "run_property", "show"]

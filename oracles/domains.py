@@ -1,0 +1,91 @@
+"""Hypothesis strategies for oracle domains, per dtype, with the edge values mixed in.
+
+Every strategy here draws NumPy values of one float dtype. Edge values are drawn about
+as often as ordinary ones: 0, -0, the smallest subnormal and normal, huge magnitudes up
+to the dtype's limits, logits at ±1e4, probabilities at 1e-300 and 1 - 2^-p.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+WIDTH = {"float16": 16, "float32": 32, "float64": 64}
+
+
+def _width(dtype) -> int:
+    name = np.dtype(dtype).name
+    if name not in WIDTH:
+        raise ValueError(f"dtype={name} has no domain; use one of {', '.join(WIDTH)}")
+    return WIDTH[name]
+
+
+def representable(dtype, values) -> list:
+    """``values`` cast to dtype, keeping those that stay finite, without duplicates."""
+    out, seen = [], set()
+    with np.errstate(over="ignore", under="ignore"):
+        for v in values:
+            x = np.asarray(v, dtype=np.float64).astype(dtype)
+            if np.isfinite(x) and (float(x), np.signbit(x)) not in seen:
+                seen.add((float(x), bool(np.signbit(x))))
+                out.append(x[()])
+    return out
+
+
+def real_edges(dtype) -> list:
+    """Edge values of the whole real line, for activations."""
+    fi = np.finfo(dtype)
+    tiny_sub = float(fi.smallest_subnormal)
+    vals = [0.0, -0.0, tiny_sub, -tiny_sub, float(fi.tiny), -float(fi.tiny), 1.0, -1.0, 0.5,
+            -0.5, 2.0 ** -30, 40.0, -40.0, 88.0, -88.0, 700.0, -700.0, 745.0, -745.0, 1e4, -1e4,
+            float(fi.max), -float(fi.max), 1e-8]
+    return representable(dtype, vals)
+
+
+def prob_edges(dtype) -> list:
+    """Edge values of [0, 1]."""
+    fi = np.finfo(dtype)
+    one_below = 1.0 - 2.0 ** -(fi.nmant + 1)
+    vals = [0.0, 1.0, 0.5, float(fi.smallest_subnormal), float(fi.tiny), 1e-300, 1e-30, 1e-10,
+            one_below, 1.0 - 2.0 ** -fi.nmant, 1e-3, 0.999]
+    return representable(dtype, vals)
+
+
+def elements(dtype, *, lo=None, hi=None, edges=()) -> st.SearchStrategy:
+    """Finite floats of dtype in [lo, hi], with ``edges`` (those inside the range) mixed in."""
+    base = st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
+                     width=_width(dtype))
+    inside = [e for e in edges if (lo is None or e >= lo) and (hi is None or e <= hi)]
+    return st.one_of(st.sampled_from(inside), base) if inside else base
+
+
+def arrays(dtype, elems, *, min_dims=1, max_dims=2, max_side=6, shape=None) -> st.SearchStrategy:
+    shapes = shape if shape is not None else hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
+    return hnp.arrays(np.dtype(dtype), shapes, elements=elems)
+
+
+def square_safe_bound(dtype, terms: int = 64) -> float:
+    """Largest power of two B with terms·(2B)² below the dtype's max: squared losses of
+    values in [-B, B], summed over up to ``terms`` elements, stay finite."""
+    fi = np.finfo(dtype)
+    return float(2.0 ** np.floor(np.log2(np.sqrt(float(fi.max) / (4 * terms)))))
+
+
+@st.composite
+def distributions(draw, dtype, shape, *, support=None):
+    """Rows (last axis) that are probability distributions in dtype: non-negative, sum ≈ 1.
+
+    Weights include zeros and tiny values. ``support``: a boolean array; entries outside
+    it are zero (so that q = 0 only where p = 0)."""
+    w_edges = [0.0, 1e-300, 1e-100, 1e-30, 1e-8, 0.5, 1.0]
+    w = draw(hnp.arrays(np.float64, shape, elements=elements(np.float64, lo=0.0, hi=1.0,
+                                                               edges=w_edges)))
+    if support is not None:
+        w = np.where(support, w, 0.0)
+    rows = w.reshape(-1, shape[-1])
+    fallback = (np.ones(shape) if support is None else np.asarray(support, float)).reshape(rows.shape)
+    empty = rows.sum(axis=-1) == 0
+    rows[empty] = fallback[empty]
+    with np.errstate(under="ignore"):
+        return (rows / rows.sum(axis=-1, keepdims=True)).reshape(shape).astype(dtype)

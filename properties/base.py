@@ -1,0 +1,152 @@
+"""What a property is, and what its check sees.
+
+A property draws an example (Hypothesis), calls the implementation through a ``Case``,
+and raises ``Falsified`` when the implementation breaks it. Every check has one shape:
+draw, call (the call itself checks dtype and shape), compare, and fail with a message of
+one form: ``out=0.0, but should be 4.2e-18 [sigmoid(z=...)]``.
+
+Tolerances in laws are never constants: a law holds to within the error that the
+agreement check allows each output it combines (``Case.allowed``), propagated exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import mpmath
+import numpy as np
+
+from mathoracle.oracles.base import DIGITS, Exact, Oracle, mpf_array
+
+
+class Falsified(AssertionError):
+    """A property does not hold. Carries what the report prints."""
+
+    def __init__(self, message: str, *, call: str = "", inputs: Mapping[str, Any] | None = None,
+                 expected: Any = None, got: Any = None, ulps: float | None = None,
+                 allowed: float | None = None, index: tuple | None = None):
+        super().__init__(message)
+        self.message = message
+        self.call = call
+        self.inputs = dict(inputs or {})
+        self.expected = expected
+        self.got = got
+        self.ulps = ulps
+        self.allowed = allowed
+        self.index = index
+
+
+@dataclass(frozen=True)
+class Property:
+    """One checkable statement about one oracle's implementations.
+
+    oracle:   the oracle id it belongs to.
+    name:     stable within the oracle (test ids and skip lists key on ``oracle::name``).
+    doc:      one line: what holds.
+    check:    ``check(case, example)`` raises Falsified; ``example`` is what ``draw`` made.
+    draw:     ``draw(oracle, dtype)`` -> strategy of examples; an example is a dict with
+              the call's keyword inputs under "inputs" (and anything else the check needs).
+    needs:    other oracle ids the implementation must provide too (else not applicable).
+    """
+
+    oracle: str
+    name: str
+    doc: str
+    check: Callable[["Case", dict], None]
+    draw: Callable[[Oracle, Any], Any]
+    needs: tuple[str, ...] = ()
+    needs_params: tuple[str, ...] = ()  # parameters the target must accept (else n/a)
+
+    @property
+    def id(self) -> str:
+        return f"{self.oracle}::{self.name}"
+
+
+@dataclass
+class Case:
+    """The implementation under test, seen from inside one example."""
+
+    oracle: Oracle
+    dtype: np.dtype
+    call_fn: Callable[[str, Mapping[str, Any]], np.ndarray]
+    oracles: Mapping[str, Oracle]
+    ulps_seen: list = field(default_factory=list)
+
+    def call(self, oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
+        """The implementation's output for oracle_id (dtype and shape already checked)."""
+        return self.call_fn(oracle_id, inputs)
+
+    def exact(self, oracle_id: str, inputs: Mapping[str, Any]) -> Exact:
+        return self.oracles[oracle_id].exact(inputs)
+
+    def allowed(self, oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
+        """Absolute error the agreement check allows each output (object array of mpf)."""
+        from mathoracle.accuracy import allowed_abs, fmt
+        o = self.oracles[oracle_id]
+        return allowed_abs(o.exact(inputs), o.error, fmt(self.dtype))
+
+
+def show(inputs: Mapping[str, Any]) -> str:
+    """Keyword inputs as Python source that rebuilds them exactly."""
+    parts = []
+    for k, v in inputs.items():
+        if isinstance(v, np.ndarray):
+            parts.append(f"{k}=np.array({v.tolist()!r}, dtype=np.{v.dtype.name})")
+        else:
+            parts.append(f"{k}={v!r}")
+    return ", ".join(parts)
+
+
+def signature_call(oracle: Oracle, inputs: Mapping[str, Any]) -> str:
+    return f"{oracle.name}({show(inputs)})"
+
+
+def exact_combination(terms) -> np.ndarray:
+    """Σ coef·array computed exactly (mpmath), for laws; ``terms``: (coef, array) pairs."""
+    total = None
+    with mpmath.workdps(DIGITS):
+        for coef, arr in terms:
+            a = arr if arr.dtype == object else mpf_array(arr)
+            part = a * mpmath.mpf(coef)
+            total = part if total is None else total + part
+    return total
+
+
+def expect_within(diff: np.ndarray, bound: np.ndarray, what: str, call: str,
+                  inputs: Mapping[str, Any], got: np.ndarray | None = None) -> None:
+    """Raise Falsified where |diff| exceeds bound (both object arrays of mpf), or is NaN."""
+    diff = np.asarray(diff, dtype=object)
+    bound = np.broadcast_to(np.asarray(bound, dtype=object), diff.shape)
+    for idx, dv in np.ndenumerate(diff):
+        bad = mpmath.isnan(dv) or abs(dv) > bound[idx]
+        if bad:
+            at = f" at index {idx}" if diff.ndim else ""
+            raise Falsified(
+                f"{what}: off by {mpmath.nstr(dv, 6)}, allowed {mpmath.nstr(bound[idx], 3)}{at} [{call}]",
+                call=call, inputs=inputs, index=idx,
+                got=None if got is None else got)
+
+
+def any_nan(*arrays) -> bool:
+    return any(np.isnan(np.asarray(a, dtype=np.float64)).any() for a in arrays)
+
+
+def domain_examples(oracle, dtype):
+    """Examples drawn from the oracle's domain."""
+    return oracle.domain(dtype).map(lambda inputs: {"inputs": inputs})
+
+
+def bounded(oracle_id: str, lo: float, hi: float) -> Property:
+    """lo ≤ f(z) ≤ hi, exactly: rounding never leaves a closed range with float ends."""
+    def check(case, ex):
+        x = ex["inputs"]
+        out = np.asarray(case.call(oracle_id, x), dtype=np.float64)
+        bad = ~((out >= lo) & (out <= hi))
+        if bad.any():
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            call = signature_call(case.oracle, x)
+            raise Falsified(f"out{list(idx)}={out[idx]!r}, but should be in [{lo:g}, {hi:g}] [{call}]",
+                            call=call, inputs=x, got=float(out[idx]), index=idx)
+    return Property(oracle_id, "range", f"values lie in [{lo:g}, {hi:g}]", check, domain_examples)
+
+
