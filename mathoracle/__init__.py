@@ -33,13 +33,14 @@ def _validate(dtypes, max_examples, seed) -> tuple[str, ...] | None:
 
 def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str | None = None,
           max_examples: int = 100, seed: int | None = None,
-          properties: Iterable[str] | None = None) -> CheckResult:
+          properties: Iterable[str] | None = None, shrink: bool = True) -> CheckResult:
     """Check ``target`` against every property of the oracle ``oracle_id``.
 
     target: a callable, a 'module:function' or 'file.py:function' string, or the name of a
     bundled implementation ('numpy', 'torch', 'scipy', 'sklearn').
     dtypes: the float dtypes to check (default: every one the target accepts).
     properties: property names to run (default: all of the oracle's).
+    shrink: minimise each counterexample (default); False is faster when only the verdict matters.
     Returns a CheckResult; ``.raise_for_status()`` turns a failure into an AssertionError.
     """
     from mathoracle.properties import properties_for
@@ -57,7 +58,7 @@ def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str
                              f"choose from {', '.join(names)}")
     impl = resolve_implementation(oracle.id, target)
     result = check_implementation(oracle, impl, oracles(), dtypes=dtypes, max_examples=max_examples,
-                                  seed=seed, only=properties)
+                                  seed=seed, only=properties, shrink=shrink)
     label = target if isinstance(target, str) else impl.source
     for rec in result.results:
         ce = rec.counterexample

@@ -110,7 +110,7 @@ def load_target(spec: str) -> Callable:
             raise UsageError(f"importing {module_part!r} failed: {type(exc).__name__}: {exc}") from None
     fn = _attribute(module, attr, f"module {module_part!r}")
     if not callable(fn):
-        raise UsageError(f"{spec!r} is a {type(fn).__name__}, not a function")
+        raise UsageError(f"{spec!r} names a {type(fn).__name__} object, not a function")
     return fn
 
 
@@ -121,6 +121,6 @@ def resolve_implementation(oracle_id: str, target: str | Callable | Implementati
     if callable(target):
         label = f"{getattr(target, '__module__', '?')}:{getattr(target, '__qualname__', repr(target))}"
         return Implementation(label, {oracle_id: target}, source=label)
-    if ":" not in target:
+    if target in BUNDLED:
         return bundled(target)
     return Implementation(target, {oracle_id: load_target(target)}, source=target)

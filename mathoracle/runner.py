@@ -13,7 +13,7 @@ import traceback
 from typing import Any, Iterable, Mapping
 
 import numpy as np
-from hypothesis import HealthCheck, Verbosity, given, reject, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
@@ -71,14 +71,16 @@ def accepted_dtypes(target: Target, oracle: Oracle, dtypes: Iterable[str]) -> tu
     return taken, refused
 
 
-def _settings(max_examples: int):
+def _settings(max_examples: int, shrink: bool = True):
+    phases = [p for p in Phase if p is not Phase.explain and (shrink or p is not Phase.shrink)]
     return settings(max_examples=max_examples, database=None, deadline=None,
                     verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck),
-                    report_multiple_bugs=False)
+                    report_multiple_bugs=False, phases=phases)
 
 
 def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, seed: int,
-                 max_examples: int, deviations: tuple[KnownDeviation, ...] = ()) -> PropertyResult:
+                 max_examples: int, deviations: tuple[KnownDeviation, ...] = (),
+                 shrink: bool = True) -> PropertyResult:
     """Run one property at one dtype; never raises for anything the target does."""
     record = PropertyResult(oracle.id, target.impl.name, prop.name, dtype, PASS)
     state: dict[str, Any] = {"failure": None, "ulps": []}
@@ -97,7 +99,7 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
         finally:
             state["ulps"].extend(case.ulps_seen)
 
-    test = hypothesis_seed(seed)(_settings(max_examples)(given(prop.draw(oracle, np.dtype(dtype)))(body)))
+    test = hypothesis_seed(seed)(_settings(max_examples, shrink)(given(prop.draw(oracle, np.dtype(dtype)))(body)))
     try:
         test()
     except Falsified as f:
@@ -133,7 +135,7 @@ def confirm_deviation(prop: Property, oracle: Oracle, target: Target, dev: Known
 def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[str, Oracle], *,
                          dtypes: Iterable[str] | None = None, max_examples: int = DEFAULT_MAX_EXAMPLES,
                          seed: int | None = None, only: Iterable[str] | None = None,
-                         extra_properties=()) -> CheckResult:
+                         extra_properties=(), shrink: bool = True) -> CheckResult:
     """Check every property of ``oracle`` against ``impl`` at every dtype it takes."""
     seed = random.randrange(2 ** 32) if seed is None else int(seed)
     result = CheckResult(oracle.id, impl.name, seed)
@@ -169,7 +171,7 @@ def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[
         observed.update(d.summary for d in confirmed)
         for dt in taken:
             rec = run_property(prop, oracle, target, dt, seed=seed, max_examples=max_examples,
-                               deviations=devs)
+                               deviations=devs, shrink=shrink)
             if rec.status == PASS and confirmed:
                 rec.status = DEVIATION
                 rec.reason = "; ".join(f"{d.summary} ({d.reference})" for d in confirmed)

@@ -79,8 +79,15 @@ def mpf_array(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lambdify(args, exprs):
-    return sp.lambdify(args, exprs, modules="mpmath", cse=True)
+def _lambdify(args, exprs, cse=False):
+    """Compile to mpmath. No CSE for piecewise terms: it would hoist a guarded p/q out of
+    its Piecewise branch and divide by zero."""
+    return sp.lambdify(args, exprs, modules="mpmath", cse=cse)
+
+
+def _sensitivity(grads, values) -> mpmath.mpf:
+    """Σ |∂f/∂x|·|x|; an input that is 0 contributes nothing (u·|x| perturbs it by 0)."""
+    return mpmath.fsum(abs(g) * abs(v) for g, v in zip(grads, values) if v != 0)
 
 
 @dataclass(eq=False)
@@ -164,7 +171,7 @@ class Elementwise(Oracle):
                 xm = mpmath.mpf(float(x))
                 f, *g = fn(xm, *pvals)
                 value[idx] = mpmath.mpf(f)
-                sens[idx] = sum((abs(gi) * abs(v) for gi, v in zip(g, (xm, *pvals))), mpmath.mpf(0))
+                sens[idx] = _sensitivity(g, (xm, *pvals))
         return Exact(value, sens, budget)
 
     def output_shape(self, inputs):
@@ -217,7 +224,7 @@ class Reduction(Oracle):
                 xs = [mpmath.mpf(float(a[idx])) for a in arrs]
                 t, *g = fn(*xs, *pvals)
                 terms[idx] = mpmath.mpf(t)
-                sens[idx] = sum((abs(gi) * abs(v) for gi, v in zip(g, (*xs, *pvals))), mpmath.mpf(0))
+                sens[idx] = _sensitivity(g, (*xs, *pvals))
             value, sensitivity, count = self._reduce(terms), self._reduce(sens), self._count(shape)
         return Exact(value, sensitivity, term_ops + count + 1)
 
@@ -302,6 +309,6 @@ class Vector(Oracle):
 def _compile_vector(oracle: Vector, n: int):
     zs, outs = oracle.build(n)
     jac = [[sp.diff(o, z) for z in zs] for o in outs]
-    fn = _lambdify(zs, [list(outs), jac])
+    fn = _lambdify(zs, [list(outs), jac], cse=True)
     budget = max(int(sp.count_ops(o)) for o in outs) + 1
     return (lambda *xs: fn(*xs)), budget

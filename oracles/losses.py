@@ -129,7 +129,9 @@ def bce_textbook(y, p):
 
 def focal_term(y, p, alpha, gamma):
     """-α_t (1-p_t)^γ log p_t, p_t = p if y = 1 else 1-p, α_t = α if y = 1 else 1-α."""
-    return sp.Piecewise((-alpha * (1 - p) ** gamma * sp.log(p), sp.Eq(y, 1)),
+    return sp.Piecewise((0, sp.Eq(y, 1) & sp.Eq(p, 1)),
+                        (-alpha * (1 - p) ** gamma * sp.log(p), sp.Eq(y, 1)),
+                        (0, sp.Eq(p, 0)),
                         (-(1 - alpha) * p ** gamma * log1p(-p), True))
 
 

@@ -98,8 +98,8 @@ def _bce_is_two_class_cce(case, ex):
     two = {"y_onehot": np.stack([1 - y, y], axis=-1).astype(y.dtype),
            "p": np.stack([(1 - p.astype(np.float64)).astype(p.dtype), p], axis=-1)}
     with mpmath.workdps(DIGITS):
-        moved = case.exact("loss.categorical_cross_entropy", two).value - case.exact(
-            "loss.binary_cross_entropy", x).value
+        moved = np.asarray(case.exact("loss.categorical_cross_entropy", two).value - case.exact(
+            "loss.binary_cross_entropy", x).value, dtype=object)
         diff = mpf_array(case.call("loss.binary_cross_entropy", x)) - mpf_array(
             case.call("loss.categorical_cross_entropy", two))
         bound = (case.allowed("loss.binary_cross_entropy", x)

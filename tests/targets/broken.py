@@ -1,0 +1,43 @@
+"""Deliberately broken targets: each must end as a recorded failure, never a crash."""
+import numpy as np
+
+
+def raises(z):
+    raise RuntimeError("boom")
+
+
+def returns_list(z):
+    return [0.5] * np.size(z)
+
+
+def returns_none(z):
+    return None
+
+
+def wrong_shape(z):
+    return np.ones(np.shape(z) + (1,), dtype=np.asarray(z).dtype) / 2
+
+
+def narrower(z):
+    return (1 / (1 + np.exp(-np.asarray(z, np.float64)))).astype(np.float16)
+
+
+def wider(z):
+    return 1 / (1 + np.exp(-np.asarray(z, np.float64)))
+
+
+def nan_everywhere(z):
+    return np.full(np.shape(z), np.nan, dtype=np.asarray(z).dtype)
+
+
+def int_output(z):
+    return np.zeros(np.shape(z), dtype=np.int64)
+
+
+def float64_only(z):
+    if np.asarray(z).dtype != np.float64:
+        raise TypeError("only float64 is supported")
+    return wider(z)
+
+
+not_a_function = 42

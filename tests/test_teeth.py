@@ -1,0 +1,53 @@
+"""The checks have teeth: every buggy variant is caught, every correct variant passes, and
+every property is failed by at least one buggy variant (the kill matrix).
+
+A variant is checked inside an otherwise correct implementation (the NumPy reference for
+every other id), so that laws relating two functions run too.
+"""
+from functools import lru_cache
+
+import pytest
+
+import mathoracle
+from mathoracle.implementations.base import Implementation
+from mathoracle.properties import properties_for
+from mathoracle.registry import bundled, oracles
+from mathoracle.results import FAIL, PASS
+from mathoracle.text import format_check
+from tests.corpus import BUGGY, CORRECT
+from tests.settings import EXAMPLES, SEED
+
+
+def _with(variant) -> Implementation:
+    ref = bundled("numpy")
+    return Implementation(f"corpus:{variant.name}", {**ref.functions, variant.oracle_id: variant.fn})
+
+
+@lru_cache(maxsize=None)
+def _run(variant):
+    return mathoracle.check(variant.oracle_id, _with(variant), seed=SEED, max_examples=EXAMPLES,
+                            shrink=False)
+
+
+@pytest.mark.parametrize("variant", BUGGY, ids=lambda v: f"{v.oracle_id}:{v.name}")
+def test_buggy_variant_is_caught(variant):
+    result = _run(variant)
+    assert result.status == FAIL, f"{variant.name} ({variant.why}) was not caught:\n{format_check(result, True)}"
+
+
+@pytest.mark.parametrize("variant", CORRECT, ids=lambda v: f"{v.oracle_id}:{v.name}")
+def test_correct_variant_passes(variant):
+    result = _run(variant)
+    assert result.status == PASS, f"{variant.name} ({variant.why}) was rejected:\n{format_check(result)}"
+
+
+def test_every_oracle_has_buggy_and_correct_variants():
+    for oid in oracles():
+        assert any(v.oracle_id == oid for v in BUGGY), f"no buggy variant for {oid}"
+        assert any(v.oracle_id == oid for v in CORRECT), f"no correct variant for {oid}"
+
+
+def test_every_property_is_failed_by_some_buggy_variant():
+    killed = {(r.oracle, r.property) for v in BUGGY for r in _run(v).results if r.status == FAIL}
+    alive = [p.id for o in oracles().values() for p in properties_for(o) if (o.id, p.name) not in killed]
+    assert not alive, f"properties no buggy variant fails: {alive}"
