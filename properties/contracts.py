@@ -53,20 +53,26 @@ def _with_nan(draw, oracle, dtype):
     index = np.unravel_index(flat, arr.shape)
     arr[index] = np.nan
     inputs[arg] = arr
-    return {"inputs": inputs, "arg": arg, "index": tuple(int(i) for i in index)}
+    return {"inputs": inputs}
 
 
 def check_nan(case: Case, example: dict) -> None:
     oracle, inputs = case.oracle, example["inputs"]
     got = np.asarray(case.call(oracle.id, inputs), dtype=np.float64)
-    must = oracle.nan_mask(inputs, example["arg"], example["index"])
+    must = np.zeros(oracle.output_shape(inputs), dtype=bool)
+    cause = {}
+    for arg in oracle.arrays:
+        for index in np.argwhere(np.isnan(np.asarray(inputs[arg], dtype=np.float64))):
+            mask = oracle.nan_mask(inputs, arg, tuple(int(i) for i in index))
+            cause.update({tuple(int(i) for i in m): f"{arg}{index.tolist()}" for m in np.argwhere(mask & ~must)})
+            must |= mask
     missing = must & ~np.isnan(got.reshape(must.shape))
     if missing.any():
         idx = tuple(int(i) for i in np.argwhere(missing)[0]) if missing.ndim else ()
         call = signature_call(oracle, inputs)
         raise Falsified(
-            f"out{list(idx) if idx else ''}={got.reshape(must.shape)[idx]!r}, but should be nan: "
-            f"{example['arg']}{list(example['index'])} is nan [{call}]",
+            f"out{list(idx) if idx else ''}={float(got.reshape(must.shape)[idx])!r}, but should be nan: "
+            f"{cause.get(idx, 'an input')} is nan [{call}]",
             call=call, inputs=inputs, expected=float("nan"), got=float(got.reshape(must.shape)[idx]),
             index=idx)
 
