@@ -107,7 +107,9 @@ class Verdict:
     @property
     def worst(self) -> tuple:
         """Index of the element furthest beyond its allowance (or the largest error)."""
-        ratio = np.where(np.isnan(self.errors), np.inf, self.errors / np.maximum(self.allowed, 1e-300))
+        with np.errstate(invalid="ignore"):
+            ratio = np.where(np.isnan(self.errors), np.inf, self.errors / np.maximum(self.allowed, 1e-300))
+        ratio = np.where(np.isnan(ratio), np.inf, ratio)
         if not ratio.size:
             return ()
         return tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))

@@ -79,6 +79,27 @@ def mpf_array(a: np.ndarray) -> np.ndarray:
     return out
 
 
+# An elementary function (exp, log, tanh, ...) is not correctly rounded by the common libms:
+# it counts as this many roundings (2.5 ulp). Measured here: NumPy's float32 exp 2.16 ulp,
+# cosh 1.99, log 1.89 (20 000 random arguments each); float64 ones stay under 1.2.
+ELEMENTARY_ROUNDINGS = 5
+_ELEMENTARY = {"EXP", "LOG", "LOG1P", "TANH", "COSH", "SINH", "SIN", "COS", "POW", "SQRT"}
+
+
+def rounding_budget(expr) -> int:
+    """Roundings an evaluation of ``expr`` makes: one per arithmetic operation, five per
+    elementary function, and one for the final result."""
+    counted = sp.count_ops(expr, visual=True)
+    total = 1
+    for term in sp.Add.make_args(counted):
+        coeff, name = term.as_coeff_Mul()
+        if name == 0 or coeff == 0:
+            continue
+        weight = ELEMENTARY_ROUNDINGS if str(name) in _ELEMENTARY else 1
+        total += int(coeff) * weight
+    return total
+
+
 def _lambdify(args, exprs, cse=False):
     """Compile to mpmath. No CSE for piecewise terms: it would hoist a guarded p/q out of
     its Piecewise branch and divide by zero."""
@@ -158,7 +179,7 @@ class Elementwise(Oracle):
         z, ps = self.symbols
         f = self.expression
         grads = [sp.diff(f, s) for s in (z, *ps)]
-        return _lambdify((z, *ps), [f, *grads]), int(sp.count_ops(f)) + 1
+        return _lambdify((z, *ps), [f, *grads]), rounding_budget(f)
 
     def exact(self, inputs):
         fn, budget = self._compiled
@@ -210,7 +231,7 @@ class Reduction(Oracle):
         xs, ps = self.symbols
         t = self.expression
         grads = [sp.diff(t, s) for s in (*xs, *ps)]
-        return _lambdify((*xs, *ps), [t, *grads]), int(sp.count_ops(t)) + 1
+        return _lambdify((*xs, *ps), [t, *grads]), rounding_budget(t)
 
     def exact(self, inputs):
         fn, term_ops = self._compiled
@@ -310,5 +331,5 @@ def _compile_vector(oracle: Vector, n: int):
     zs, outs = oracle.build(n)
     jac = [[sp.diff(o, z) for z in zs] for o in outs]
     fn = _lambdify(zs, [list(outs), jac], cse=True)
-    budget = max(int(sp.count_ops(o)) for o in outs) + 1
+    budget = max(rounding_budget(o) for o in outs)
     return (lambda *xs: fn(*xs)), budget

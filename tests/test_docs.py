@@ -20,3 +20,14 @@ def test_readme_names_every_property():
     for oracle in oracles().values():
         for prop in properties_for(oracle):
             assert prop.name in text, f"README does not mention {prop.id}"
+
+
+def test_readme_lists_every_known_deviation():
+    from mathoracle.registry import available_implementations
+    text = README.read_text()
+    for name, impl in available_implementations().items():
+        if isinstance(impl, str):
+            continue
+        for dev in impl.deviations:
+            row = f"| {name} | `{dev.oracle}` | {', '.join(dev.properties)} | {dev.summary} | {dev.reference} |"
+            assert row in text, f"README's known-deviation table lacks: {row}"
