@@ -1,7 +1,10 @@
 """What an implementation is: a named mapping from oracle ids to functions.
 
 Every function takes NumPy arrays in the catalogue's canonical signature and returns
-NumPy arrays (or a Python float for a scalar result). An adapter converts to and from its
+NumPy arrays (or a Python float for a scalar result). A differentiable implementation
+(torch) may also give, per id, a gradient function ``grad(cotangent, *arrays, **params)``
+that returns ``{argument name: ∂(Σ cotangent·f)/∂argument}`` (a vector-Jacobian product);
+the ``gradient`` property checks it against ``sympy.diff`` of the oracle. An adapter converts to and from its
 library inside the function. An id a library lacks is simply absent: it is reported as
 not applicable, never as passed.
 """
@@ -9,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,8 @@ class KnownDeviation:
     summary:    what differs, in one line.
     reason:     why the library does it.
     reference:  where the library documents it (URL or docs section).
-    witness:    keyword arguments of one input that shows the deviation.
+    witness:    keyword arguments of one input that shows the deviation (and, for the
+                gradient property, the ``cotangent`` if ones would not show it).
     region:     predicate on keyword arguments: True where the deviation applies.
     """
 
@@ -49,6 +55,7 @@ class Implementation:
     description: str = ""
     notes: Mapping[str, str] = field(default_factory=dict)  # id -> why not applicable, etc.
     source: str = ""  # how to load it again: "module:function", "file.py:function", or ""
+    gradients: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # id -> vjp
 
     def provides(self, oracle_id: str) -> bool:
         return oracle_id in self.functions
@@ -57,13 +64,33 @@ class Implementation:
         return tuple(d for d in self.deviations if d.oracle == oracle_id)
 
 
+def any_subnormal(a) -> bool:
+    """True when some element of ``a`` is subnormal in its own dtype (a deviation's region)."""
+    a = np.asarray(a)
+    return bool(np.any((a != 0) & (np.abs(a) < np.finfo(a.dtype).tiny)))
+
+
+def provides(section: str, *functions: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
+    """{"section.name": fn} for functions named after their oracle (sigmoid -> activation.sigmoid)."""
+    return {f"{section}.{fn.__name__}": fn for fn in functions}
+
+
+def backward_passes(section: str, *functions: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
+    """{"section.name": fn} for gradient functions named ``<name>_backward``."""
+    return {f"{section}.{fn.__name__.removesuffix('_backward')}": fn for fn in functions}
+
+
 def collect(name: str, description: str, *sections) -> Implementation:
-    """Build an Implementation from section modules that define FUNCTIONS (and DEVIATIONS)."""
+    """Build an Implementation from section modules that define FUNCTIONS (and DEVIATIONS,
+    NOT_APPLICABLE, GRADIENTS)."""
     functions: dict[str, Callable[..., Any]] = {}
+    gradients: dict[str, Callable[..., Any]] = {}
     deviations: list[KnownDeviation] = []
     notes: dict[str, str] = {}
     for module in sections:
         functions.update(getattr(module, "FUNCTIONS", {}))
         deviations.extend(getattr(module, "DEVIATIONS", ()))
         notes.update(getattr(module, "NOT_APPLICABLE", {}))
-    return Implementation(name, functions, tuple(deviations), description, notes)
+        gradients.update(getattr(module, "GRADIENTS", {}))
+    return Implementation(name, functions, tuple(deviations), description, notes,
+                          gradients=gradients)

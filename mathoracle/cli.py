@@ -23,7 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="every oracle: id, formula, implementations providing it")
     fmt = ls.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    fmt.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
+    fmt.add_argument("--markdown", action="store_true",
+                     help="print the README's Markdown tables (catalogue, known deviations)")
     ck = sub.add_parser("check", help="check a function against an oracle")
     ck.add_argument("oracle", help="oracle id, e.g. activation.softmax")
     ck.add_argument("target", help="module:function, path/to/file.py:function, or a bundled "
@@ -50,6 +51,20 @@ def markdown_table(rows) -> str:
     return "\n".join(lines)
 
 
+def deviations_table() -> str:
+    """The known deviations of the bundled implementations, as the README shows them."""
+    from mathoracle.registry import available_implementations
+    lines = ["| implementation | oracle | properties | what differs | documented at |",
+             "|---|---|---|---|---|"]
+    for name, impl in available_implementations().items():
+        if isinstance(impl, str):
+            continue
+        for dev in impl.deviations:
+            lines.append(f"| {name} | `{dev.oracle}` | {', '.join(dev.properties)} | {dev.summary} | "
+                         f"{dev.reference} |")
+    return "\n".join(lines)
+
+
 def _list(as_json: bool, as_markdown: bool) -> int:
     from mathoracle import list_oracles
     rows = list_oracles()
@@ -58,6 +73,8 @@ def _list(as_json: bool, as_markdown: bool) -> int:
         return 0
     if as_markdown:
         print(markdown_table(rows))
+        print()
+        print(deviations_table())
         return 0
     w = max(len(r["id"]) for r in rows)
     f = max(len(r["formula"]) for r in rows)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
-from mathoracle.calling import accepted_params, call_target
+from mathoracle.calling import accepted_params, call_gradient, call_target
 from mathoracle.implementations.base import Implementation, KnownDeviation
 from mathoracle.oracles.base import Oracle
 from mathoracle.properties import properties_for
@@ -45,7 +45,13 @@ class Target:
             full = {**o.defaults(), **inputs}
             return call_target(self.impl.functions[oracle_id], o, full, dtype,
                                self.accepted[oracle_id], self.notes)
-        return Case(oracle, np.dtype(dtype), call, self.oracles)
+
+        def gradient(oracle_id: str, inputs: Mapping[str, Any], cotangent) -> dict:
+            o = self.oracles[oracle_id]
+            full = {**o.defaults(), **inputs}
+            return call_gradient(self.impl.gradients[oracle_id], o, full, cotangent, dtype,
+                                 self.accepted[oracle_id], self.notes)
+        return Case(oracle, np.dtype(dtype), call, self.oracles, gradient)
 
     def fix_params(self, oracle: Oracle, example: dict) -> dict:
         """Parameters the target cannot take are held at their canonical defaults."""
@@ -123,9 +129,10 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
 def confirm_deviation(prop: Property, oracle: Oracle, target: Target, dev: KnownDeviation) -> bool:
     """True when the property still fails on the deviation's witness (one call, no search)."""
     inputs = dict(dev.witness)
+    example = {"cotangent": inputs.pop("cotangent")} if "cotangent" in inputs else {}
     dtype = next(v.dtype.name for v in inputs.values() if isinstance(v, np.ndarray))
     try:
-        prop.check(target.case(oracle, dtype), {"inputs": {**oracle.defaults(), **inputs}})
+        prop.check(target.case(oracle, dtype), {"inputs": {**oracle.defaults(), **inputs}, **example})
     except Falsified:
         return True
     except Exception:
@@ -161,9 +168,12 @@ def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[
             continue
         missing = [n for n in prop.needs if not impl.provides(n)]
         held = [p for p in prop.needs_params if p not in target.accepted[oracle.id]]
-        if missing or held:
+        no_grad = prop.needs_gradient and oracle.id not in impl.gradients
+        if missing or held or no_grad:
             why = (f"needs {', '.join(missing)} from the same implementation" if missing
-                   else f"needs the target to accept {', '.join(held)}")
+                   else f"needs the target to accept {', '.join(held)}" if held
+                   else f"needs a gradient function of {oracle.id} (autograd) from the "
+                        f"implementation")
             result.results.append(PropertyResult(oracle.id, impl.name, prop.name, "*",
                                                  NOT_APPLICABLE, reason=why))
             continue

@@ -11,8 +11,12 @@ def snippet(source: str, implementation: str, oracle, inputs: dict, accepted=Non
     arrays = ", ".join(show({a: inputs[a]}).split("=", 1)[1] for a in oracle.arrays if a in inputs)
     kw = {p.name: inputs[p.name] for p in oracle.params
           if p.name in inputs and (accepted is None or p.name in accepted)}
+    gradient = "cotangent" in inputs  # a gradient failure: call the gradient function
+    if gradient:
+        arrays = ", ".join(x for x in (show({"c": inputs["cotangent"]}).split("=", 1)[1], arrays) if x)
     args = ", ".join(x for x in (arrays, show(kw)) if x)
-    if ":" in source:
+    table = "gradients" if gradient else "functions"
+    if ":" in source and not gradient:
         mod, _, attr = source.rpartition(":")
         if mod.endswith(".py") or "/" in mod:
             load = f"import runpy; f = runpy.run_path({mod!r})[{attr.split('.')[0]!r}]"
@@ -21,7 +25,7 @@ def snippet(source: str, implementation: str, oracle, inputs: dict, accepted=Non
             load = f"import {mod}; f = {mod}.{attr}"
     else:
         load = (f"from mathoracle.registry import bundled; "
-                f"f = bundled({implementation!r}).functions[{oracle_id!r}]")
+                f"f = bundled({implementation!r}).{table}[{oracle_id!r}]")
     return f'python -c "import numpy as np; {load}; print(repr(f({args})))"'
 
 

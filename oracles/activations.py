@@ -11,7 +11,8 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from . import domains as d
-from .base import Elementwise, ErrorModel, Param, Vector
+from .base import ErrorModel, Param
+from .shapes import Elementwise, Vector
 
 SEED = "Neural Network Math › Activation Functions"
 
@@ -30,9 +31,9 @@ def real_edges(dtype, **params):
     return st.fixed_dictionaries({"z": z, **params})
 
 
-def slopes():
+def slopes(dtype):
     """α in [0, 1], the range where max(αz, z) is the leaky ReLU."""
-    return {"alpha": d.elements(np.float64, lo=0.0, hi=1.0, edges=[0.0, 0.01, 0.2, 1.0])}
+    return {"alpha": d.fraction(dtype, edges=[0.0, 0.01, 0.2, 1.0])}
 
 
 def probe(dtype):
@@ -86,6 +87,22 @@ def softmax_exprs(n):
     return zs, [sp.exp(z) / total for z in zs]
 
 
+def sech_squared(z):
+    """tanh'(z) = 1 - tanh²(z) written as 1/cosh²(z), which does not cancel near saturation."""
+    return 1 / sp.cosh(z) ** 2
+
+
+def softmax_backward(zs, ws):
+    """Σ_i w_i ∂s_i/∂z_j = s_j Σ_i (w_j - w_i) s_i (Σ s_i = 1), free of the cancellation in
+    s_j (w_j - Σ_i w_i s_i). Its floor, s_j Σ_i |w_i| s_i, is the size of the terms that the
+    standard backward, s ⊙ (w - ⟨w, s⟩) from the forward's output, sums: rounding s costs
+    that much, soundly, wherever the result is far smaller than 1."""
+    _, s = softmax_exprs(len(zs))
+    vjp = [s[j] * sum((ws[j] - ws[i]) * s[i] for i in range(len(zs))) for j in range(len(zs))]
+    floor = [s[j] * sum(sp.Abs(w) * si for w, si in zip(ws, s)) for j in range(len(zs))]
+    return vjp, floor
+
+
 def _d(f):
     """The derivative of f(z, *params) in z, by sympy.diff."""
     def derivative(z, *params):
@@ -97,6 +114,7 @@ def _d(f):
 sigmoid = Elementwise(
     id="activation.sigmoid", signature="sigmoid(z)", formula="σ(z) = 1/(1+e^-z)", seed=SEED,
     arrays=("z",), expr=sigmoid_expr, domain=real_line, edges=real_edges, probe=probe,
+    wrt=("z",), grad_scale=0.25,
 )
 
 sigmoid_grad = Elementwise(
@@ -109,12 +127,13 @@ sigmoid_grad = Elementwise(
 tanh = Elementwise(
     id="activation.tanh", signature="tanh(z)", formula="(e^z - e^-z)/(e^z + e^-z)", seed=SEED,
     arrays=("z",), expr=sp.tanh, textbook=tanh_textbook, domain=real_line, edges=real_edges,
-    probe=probe, note="evaluated as tanh(z): the seed's quotient cancels near 0",
+    probe=probe, wrt=("z",), grad_scale=1.0, derivative=sech_squared,
+    note="evaluated as tanh(z): the seed's quotient cancels near 0",
 )
 
 tanh_grad = Elementwise(
     id="activation.tanh_grad", signature="tanh_grad(z)", formula="1 - tanh²(z)", seed=SEED,
-    arrays=("z",), expr=lambda z: 1 / sp.cosh(z) ** 2, textbook=_d(sp.tanh),
+    arrays=("z",), expr=sech_squared, textbook=_d(sp.tanh),
     error=ErrorModel.mixed(1.0), domain=real_line, edges=real_edges, probe=probe,
     note="mixed error, floor u·1: 1 - tanh² (torch's own backward) loses the far tail, soundly;"
          " evaluated as sech²(z)",
@@ -122,7 +141,7 @@ tanh_grad = Elementwise(
 
 relu = Elementwise(
     id="activation.relu", signature="relu(z)", formula="max(0, z)", seed=SEED, arrays=("z",),
-    expr=relu_expr, domain=real_line, edges=real_edges, probe=probe,
+    expr=relu_expr, domain=real_line, edges=real_edges, probe=probe, wrt=("z",),
 )
 
 relu_grad = Elementwise(
@@ -137,22 +156,23 @@ _alpha = (Param("alpha", 0.01),)
 leaky_relu = Elementwise(
     id="activation.leaky_relu", signature="leaky_relu(z, alpha=0.01)",
     formula="max(αz, z), 0 ≤ α ≤ 1", seed=SEED, arrays=("z",), params=_alpha,
-    expr=leaky_relu_expr, domain=lambda dt: real_line(dt, **slopes()),
-    edges=lambda dt: real_edges(dt, **slopes()), probe=probe_alpha,
+    expr=leaky_relu_expr, domain=lambda dt: real_line(dt, **slopes(dt)),
+    edges=lambda dt: real_edges(dt, **slopes(dt)), probe=probe_alpha, wrt=("z",),
 )
 
 leaky_relu_grad = Elementwise(
     id="activation.leaky_relu_grad", signature="leaky_relu_grad(z, alpha=0.01)",
     formula="1 if z > 0 else α", seed=SEED, arrays=("z",), params=_alpha,
-    expr=_d(leaky_relu_expr), domain=lambda dt: real_line(dt, **slopes()),
-    edges=lambda dt: real_edges(dt, **slopes()), probe=probe_alpha, propagates_nan=False,
+    expr=_d(leaky_relu_expr), domain=lambda dt: real_line(dt, **slopes(dt)),
+    edges=lambda dt: real_edges(dt, **slopes(dt)), probe=probe_alpha, propagates_nan=False,
     note="convention: α at z = 0; unspecified at NaN",
 )
 
 softmax = Vector(
     id="activation.softmax", signature="softmax(z, axis=-1)", formula="e^{z_i} / Σ_j e^{z_j}",
     seed=SEED, arrays=("z",), params=(Param("axis", -1, numeric=False),), build=softmax_exprs,
-    domain=logits, edges=lambda dt: logits(dt, edges_only=True), probe=probe_axis,
+    domain=logits, edges=lambda dt: logits(dt, edges_only=True), probe=probe_axis, wrt=("z",),
+    backward=softmax_backward,
 )
 
 ORACLES = (sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu,

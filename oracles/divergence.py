@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from . import domains as d
-from .base import Reduction
+from .shapes import Reduction
 
 SEED = "Dimensionality Reduction › t-SNE (KL divergence)"
 
@@ -38,7 +38,7 @@ def kl_term(p, q):
 kl = Reduction(
     id="divergence.kl", signature="kl(p, q)", formula="Σ p log(p/q)", seed=SEED,
     arrays=("p", "q"), term=kl_term, reduce="sum_last", domain=distribution_pairs,
-    edges=lambda dt: distribution_pairs(dt, edges_only=True), probe=probe,
+    edges=lambda dt: distribution_pairs(dt, edges_only=True), probe=probe, wrt=("p", "q"),
 )
 
 ORACLES = (kl,)

@@ -59,6 +59,15 @@ def elements(dtype, *, lo=None, hi=None, edges=()) -> st.SearchStrategy:
     return st.one_of(st.sampled_from(inside), base) if inside else base
 
 
+def fraction(dtype, edges=(0.0, 1.0)) -> st.SearchStrategy:
+    """A parameter in [0, 1] (a slope, a class weight): 0, or at least dtype's smallest normal,
+    so that an implementation computing in dtype may round it to dtype without flushing it
+    to 0 (rounding costs a relative u, which the sensitivity covers; a flush does not)."""
+    tiny = float(np.finfo(dtype).tiny)
+    inside = [e for e in edges if e == 0 or tiny <= e <= 1]
+    return st.one_of(st.sampled_from(inside), st.floats(min_value=tiny, max_value=1.0))
+
+
 def arrays(dtype, elems, *, min_dims=1, max_dims=2, max_side=6, shape=None) -> st.SearchStrategy:
     shapes = shape if shape is not None else hnp.array_shapes(
         min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)

@@ -14,7 +14,8 @@ from hypothesis.extra import numpy as hnp
 from sympy.codegen.cfunctions import log1p
 
 from . import domains as d
-from .base import Param, Reduction
+from .base import Param
+from .shapes import Reduction
 
 SEED = "Neural Network Math › Loss Functions"
 
@@ -74,8 +75,8 @@ def binary(draw, dtype, edges_only=False, **params):
     return {"y_true": y, "p": p, **{k: draw(v) for k, v in params.items()}}
 
 
-def focal_params():
-    return {"alpha": d.elements(np.float64, lo=0.0, hi=1.0, edges=[0.25, 0.5, 0.0, 1.0]),
+def focal_params(dtype):
+    return {"alpha": d.fraction(dtype, edges=[0.25, 0.5, 0.0, 1.0]),
             "gamma": st.sampled_from([2.0, 0.0, 0.5, 1.0, 5.0])}
 
 
@@ -142,12 +143,14 @@ mse = Reduction(
     id="loss.mse", signature="mse(y_true, y_pred)", formula="(1/n) Σ (y - ŷ)²", seed=SEED,
     arrays=("y_true", "y_pred"), term=lambda y, p: (y - p) ** 2, reduce="mean",
     domain=regression, edges=lambda dt: regression(dt, edges_only=True), probe=probe_regression,
+    wrt=("y_pred",),
 )
 
 mae = Reduction(
     id="loss.mae", signature="mae(y_true, y_pred)", formula="(1/n) Σ |y - ŷ|", seed=SEED,
     arrays=("y_true", "y_pred"), term=lambda y, p: sp.Abs(y - p), reduce="mean",
     domain=regression, edges=lambda dt: regression(dt, edges_only=True), probe=probe_regression,
+    wrt=("y_pred",),
 )
 
 huber = Reduction(
@@ -156,14 +159,14 @@ huber = Reduction(
     params=_delta, term=huber_term, reduce="mean",
     domain=lambda dt: regression(dt, **deltas()),
     edges=lambda dt: regression(dt, edges_only=True, **deltas()),
-    probe=lambda dt: {**probe_regression(dt), "delta": 1.0},
+    probe=lambda dt: {**probe_regression(dt), "delta": 1.0}, wrt=("y_pred",),
 )
 
 binary_cross_entropy = Reduction(
     id="loss.binary_cross_entropy", signature="binary_cross_entropy(y_true, p)",
     formula="-[y log p + (1-y) log(1-p)]", seed=SEED, arrays=("y_true", "p"), term=bce_term,
     textbook=bce_textbook, reduce="mean", domain=binary,
-    edges=lambda dt: binary(dt, edges_only=True), probe=probe_binary,
+    edges=lambda dt: binary(dt, edges_only=True), probe=probe_binary, wrt=("p",),
 )
 
 categorical_cross_entropy = Reduction(
@@ -171,15 +174,15 @@ categorical_cross_entropy = Reduction(
     formula="-Σ_i y_i log ŷ_i, mean over samples", seed=SEED, arrays=("y_onehot", "p"),
     term=lambda y, p: -xlogy(y, p), textbook=lambda y, p: -y * sp.log(p),
     reduce="mean_of_row_sums", domain=categorical,
-    edges=lambda dt: categorical(dt, edges_only=True), probe=probe_categorical,
+    edges=lambda dt: categorical(dt, edges_only=True), probe=probe_categorical, wrt=("p",),
 )
 
 focal = Reduction(
     id="loss.focal", signature="focal(y_true, p, alpha=0.25, gamma=2.0)",
     formula="-α_t (1-p_t)^γ log p_t", seed=SEED, arrays=("y_true", "p"), params=_focal,
-    term=focal_term, reduce="mean", domain=lambda dt: binary(dt, **focal_params()),
-    edges=lambda dt: binary(dt, edges_only=True, **focal_params()),
-    probe=lambda dt: {**probe_binary(dt), "alpha": 0.25, "gamma": 2.0},
+    term=focal_term, reduce="mean", domain=lambda dt: binary(dt, **focal_params(dt)),
+    edges=lambda dt: binary(dt, edges_only=True, **focal_params(dt)),
+    probe=lambda dt: {**probe_binary(dt), "alpha": 0.25, "gamma": 2.0}, wrt=("p",),
     note="no formula in the seed: Lin et al. (2017), α_t = α for y = 1, 1 - α for y = 0",
 )
 

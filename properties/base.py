@@ -56,6 +56,7 @@ class Property:
     draw: Callable[[Oracle, Any], Any]
     needs: tuple[str, ...] = ()
     needs_params: tuple[str, ...] = ()  # parameters the target must accept (else n/a)
+    needs_gradient: bool = False        # the implementation must give the oracle's gradient
 
     @property
     def id(self) -> str:
@@ -70,12 +71,17 @@ class Case:
     dtype: np.dtype
     call_fn: Callable[[str, Mapping[str, Any]], np.ndarray]
     oracles: Mapping[str, Oracle]
+    gradient_fn: Callable[[str, Mapping[str, Any], np.ndarray], dict] | None = None
     ulps_seen: list = field(default_factory=list)
     _exact: dict = field(default_factory=dict)
 
     def call(self, oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
         """The implementation's output for oracle_id (dtype and shape already checked)."""
         return self.call_fn(oracle_id, inputs)
+
+    def gradient(self, oracle_id: str, inputs: Mapping[str, Any], cotangent: np.ndarray) -> dict:
+        """The implementation's gradients {argument: array} of Σ cotangent·f (vetted)."""
+        return self.gradient_fn(oracle_id, inputs, cotangent)
 
     def exact(self, oracle_id: str, inputs: Mapping[str, Any]) -> Exact:
         """The oracle's answer, computed once per input within this example."""

@@ -6,13 +6,19 @@
   subnormals, probabilities at 1e-300 and 1 - 2^-p): no inf or NaN where the
   mathematics is finite, no underflow to 0 where the value is representable.
 - ``nan``: a NaN in any input element makes every output that depends on it NaN.
+- ``gradient`` (implementations that differentiate, such as torch's autograd): the
+  gradient of Σ w·f by each argument of the oracle's ``wrt``, for a drawn cotangent w,
+  agrees with ``sympy.diff`` of the oracle under the same error model (its sensitivity
+  taken from the second derivatives).
 """
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
 from mathoracle.accuracy import judge
+from mathoracle.oracles.base import ErrorModel, Exact
 
 from .base import Case, Falsified, Property, signature_call
 
@@ -23,25 +29,69 @@ def _examples(strategy_of):
     return draw
 
 
-def check_agreement(case: Case, example: dict) -> None:
-    oracle, inputs = case.oracle, example["inputs"]
-    got = case.call(oracle.id, inputs)
-    exact = case.exact(oracle.id, inputs)
-    verdict = judge(got, exact, oracle.error, case.dtype)
+def _judged(case: Case, got, exact, model, what: str, call: str, inputs) -> None:
+    """Raise Falsified unless every element of ``got`` is within its allowed error."""
+    verdict = judge(got, exact, model, case.dtype)
     case.ulps_seen.append(verdict.max_ulps)
     if verdict.passed:
         return
     idx = verdict.worst
     g = np.asarray(got, dtype=np.float64).reshape(exact.value.shape)[idx]
-    e = exact.value[idx]
-    expected = float(e)
+    expected = float(exact.value[idx])
     where = f" at index {idx}" if exact.value.ndim else ""
     raise Falsified(
-        f"out{list(idx) if idx else ''}={float(g)!r}, but should be {expected!r}{where}: "
-        f"{verdict.errors[idx]:.4g} ulp, allowed {verdict.allowed[idx]:.3g} "
-        f"[{signature_call(oracle, inputs)}]",
-        call=signature_call(oracle, inputs), inputs=inputs, expected=expected, got=float(g),
+        f"{what}{list(idx) if idx else ''}={float(g)!r}, but should be {expected!r}{where}: "
+        f"{verdict.errors[idx]:.4g} ulp, allowed {verdict.allowed[idx]:.3g} [{call}]",
+        call=call, inputs=inputs, expected=expected, got=float(g),
         ulps=float(verdict.errors[idx]), allowed=float(verdict.allowed[idx]), index=idx)
+
+
+def check_agreement(case: Case, example: dict) -> None:
+    oracle, inputs = case.oracle, example["inputs"]
+    got = case.call(oracle.id, inputs)
+    _judged(case, got, case.exact(oracle.id, inputs), oracle.error, "out",
+            signature_call(oracle, inputs), inputs)
+
+
+# Cotangents are exact in every dtype, of both signs and of several binades.
+COTANGENTS = (1.0, -1.0, 0.5, 2.0, -0.25, 3.0, -1.5)
+
+
+@st.composite
+def _with_cotangent(draw, oracle, dtype):
+    inputs = draw(oracle.domain(dtype))
+    shape = tuple(oracle.output_shape({**oracle.defaults(), **inputs}))
+    w = np.array(draw(st.lists(st.sampled_from(COTANGENTS), min_size=int(np.prod(shape, dtype=int)),
+                               max_size=int(np.prod(shape, dtype=int)))), dtype=dtype).reshape(shape)
+    return {"inputs": inputs, "cotangent": w}
+
+
+def check_gradient(case: Case, example: dict) -> None:
+    oracle, inputs = case.oracle, example["inputs"]
+    w = example.get("cotangent")
+    if w is None:  # a deviation's witness: the gradient of the plain sum
+        w = np.ones(oracle.output_shape({**oracle.defaults(), **inputs}), dtype=case.dtype)
+    grads = case.gradient(oracle.id, inputs, w)
+    exact = oracle.vjp({**oracle.defaults(), **inputs}, w)
+    call = f"∂/∂{{}} of Σ w·{signature_call(oracle, inputs)}, w={w.tolist()!r}"
+    for arg in oracle.wrt:
+        got, ex = _where_defined(grads[arg], exact[arg])
+        _judged(case, got, ex, ErrorModel(), f"grad[{arg}]", call.format(arg),
+                {**inputs, "cotangent": w})
+
+
+def _where_defined(got: np.ndarray, exact: Exact):
+    """Only the elements where the derivative is a finite number are judged: at a boundary
+    point (∂/∂p of p·log p at p = 0 is -∞) any answer is a convention. The others are set
+    to agree (0 and 0), so that indices in a message stay the arguments' own."""
+    defined = np.vectorize(mpmath.isfinite, otypes=[bool])(exact.value)
+    if defined.all():
+        return got, exact
+    got = np.where(defined, np.asarray(got).reshape(defined.shape), 0)
+    zero = mpmath.mpf(0)
+    value = np.where(defined, exact.value, zero)
+    sens = np.where(defined, exact.sensitivity, zero)
+    return got, Exact(value, sens, exact.budget)
 
 
 @st.composite
@@ -87,4 +137,8 @@ def generic_properties(oracle) -> tuple[Property, ...]:
     if oracle.propagates_nan:
         props.append(Property(oracle.id, "nan", "a NaN input makes its outputs NaN",
                               check_nan, _with_nan))
+    if oracle.wrt:
+        props.append(Property(oracle.id, "gradient", f"autograd by {', '.join(oracle.wrt)} agrees "
+                              "with sympy.diff of the oracle", check_gradient, _with_cotangent,
+                              needs_gradient=True))
     return tuple(props)

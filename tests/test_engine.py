@@ -62,7 +62,7 @@ def test_raise_for_status_reports_the_counterexample():
 def test_a_law_needing_another_function_is_not_applicable_for_a_single_target():
     result = _check(broken.wider)
     na = [r for r in result.results if r.status == NOT_APPLICABLE]
-    assert [r.property for r in na] == ["tanh_relation"]
+    assert [r.property for r in na] == ["gradient", "tanh_relation"]
 
 
 @pytest.mark.parametrize("kwargs, words", [
@@ -79,3 +79,39 @@ def test_bad_arguments_are_named_with_their_value_and_the_fix(kwargs, words):
 def test_unknown_oracle_suggests_the_nearest_ids():
     with pytest.raises(mathoracle.UsageError, match="did you mean activation.sigmoid"):
         mathoracle.check("activation.sigmod", broken.wider)
+
+
+def _with_gradient(grad):
+    from mathoracle.implementations.base import Implementation
+    from mathoracle.registry import bundled
+    ref = bundled("numpy")
+    return Implementation("gradient-under-test", ref.functions,
+                          gradients={**ref.gradients, "activation.sigmoid": grad})
+
+
+@pytest.mark.parametrize("grad, reason", [
+    (broken.grad_raises, "raised ValueError: no backward"),
+    (broken.grad_not_a_mapping, "should be a mapping of argument name to gradient"),
+    (broken.grad_missing_argument, "no gradient for 'z'"),
+    (broken.grad_wrong_shape, "grad[z].shape="),
+])
+def test_a_broken_gradient_is_a_recorded_failure(grad, reason):
+    result = mathoracle.check("activation.sigmoid", _with_gradient(grad), seed=1, max_examples=10,
+                              properties=["gradient"])
+    assert result.status == FAIL
+    assert reason in result.failures[0].counterexample.message
+
+
+def test_a_gradient_failure_reproduces_with_its_cotangent():
+    from tests.corpus.gradients import sigmoid_ignores_cotangent
+    result = mathoracle.check("activation.sigmoid", _with_gradient(sigmoid_ignores_cotangent),
+                              seed=1, max_examples=50, properties=["gradient"], dtypes=["float64"])
+    ce = result.failures[0].counterexample
+    assert "cotangent" in ce.inputs and ce.message.startswith("grad[z]")
+    assert ".gradients['activation.sigmoid']" in ce.snippet
+
+
+def test_without_a_gradient_function_the_gradient_property_is_not_applicable():
+    result = _check(broken.wider)
+    na = {r.property: r.reason for r in result.results if r.status == NOT_APPLICABLE}
+    assert "gradient function" in na["gradient"]

@@ -129,3 +129,29 @@ def test_kl_of_equal_distributions_is_zero_and_gibbs_holds_for_two_points():
     with mpmath.workdps(30):
         f = sp.lambdify((t, q), kl2, "mpmath")
         assert all(f(mpmath.mpf(a) / 10, mpmath.mpf(b) / 10) >= 0 for a in range(1, 10) for b in range(1, 10))
+
+
+# --- the forms the gradient property evaluates ------------------------------------------
+
+def test_tanh_gradient_form_is_sympy_diff_of_tanh():
+    assert is_zero(A.tanh.derivative(z) - sp.diff(A.tanh.expression, z))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_softmax_backward_form_is_the_vector_jacobian_product(n):
+    zs, outs = A.softmax_exprs(n)
+    ws = sp.symbols(f"w0:{n}", real=True)
+    vjp, floor = A.softmax_backward(zs, ws)
+    for j in range(n):
+        by_diff = sum(w * sp.diff(o, zs[j]) for w, o in zip(ws, outs))
+        assert is_zero(vjp[j] - by_diff)
+
+
+def test_a_point_guard_fixes_a_value_not_a_derivative():
+    from mathoracle.oracles.shapes import derivative
+    x, yy = sp.symbols("x y", positive=True)
+    # ∂/∂x of xlogy(x, y) is log y, at x = 0 too; ∂/∂y keeps the guard (0 where x = 0)
+    assert derivative(L.xlogy(x, yy), x) == sp.log(yy)
+    assert derivative(L.xlogy(x, yy), yy).subs(x, 0) == 0
+    # ∂/∂p of p·log(p/q) is log(p/q) + 1, which tends to -∞ at p = 0
+    assert is_zero(sp.expand_log(derivative(D.kl_term(p, q), p) - (sp.log(p / q) + 1), force=True))

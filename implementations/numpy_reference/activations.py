@@ -4,6 +4,8 @@ float16 is computed in float32 and rounded once at the end.
 """
 import numpy as np
 
+from ..base import backward_passes, provides
+
 
 def _work(z):
     z = np.asarray(z)
@@ -74,14 +76,45 @@ def softmax(z, axis=-1):
     return out.astype(np.asarray(z).dtype)
 
 
-FUNCTIONS = {
-    "activation.sigmoid": sigmoid,
-    "activation.sigmoid_grad": sigmoid_grad,
-    "activation.tanh": tanh,
-    "activation.tanh_grad": tanh_grad,
-    "activation.relu": relu,
-    "activation.relu_grad": relu_grad,
-    "activation.leaky_relu": leaky_relu,
-    "activation.leaky_relu_grad": leaky_relu_grad,
-    "activation.softmax": softmax,
-}
+FUNCTIONS = provides(
+    "activation", sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu,
+    leaky_relu_grad, softmax,
+)
+
+
+# --- gradients: ∂(Σ w·f)/∂z for a cotangent w (what a backward pass computes) ---------------
+
+def sigmoid_backward(w, z):
+    """w·σ(z)σ(-z)."""
+    x = _work(z)
+    return {"z": (_work(w) * _sigmoid(x) * _sigmoid(-x)).astype(np.asarray(z).dtype)}
+
+
+def tanh_backward(w, z):
+    """w/cosh²(z)."""
+    x = _work(z)
+    with np.errstate(over="ignore"):
+        return {"z": (_work(w) / np.cosh(x) ** 2).astype(np.asarray(z).dtype)}
+
+
+def relu_backward(w, z):
+    """w where z > 0, else 0 (NaN propagates)."""
+    return {"z": np.asarray(w) * relu_grad(z)}
+
+
+def leaky_relu_backward(w, z, alpha=0.01):
+    """w where z > 0, else αw."""
+    return {"z": (_work(w) * _work(leaky_relu_grad(z, alpha))).astype(np.asarray(z).dtype)}
+
+
+def softmax_backward(w, z, axis=-1):
+    """s ⊙ (w - Σ w s) along the axis, from the forward's output s (the standard backward)."""
+    s, v = _work(softmax(z, axis)), _work(w)
+    dot = np.sum(v * s, axis=axis, keepdims=True)
+    return {"z": (s * (v - dot)).astype(np.asarray(z).dtype)}
+
+
+GRADIENTS = backward_passes(
+    "activation", sigmoid_backward, tanh_backward, relu_backward, leaky_relu_backward,
+    softmax_backward,
+)

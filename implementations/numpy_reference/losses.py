@@ -5,6 +5,8 @@ rounded once to the input dtype. 0·log 0 = 0; log(1-p) is log1p(-p).
 """
 import numpy as np
 
+from ..base import backward_passes, provides
+
 
 def _f64(*arrays):
     return [np.asarray(a, dtype=np.float64) for a in arrays]
@@ -72,11 +74,80 @@ def focal(y_true, p, alpha=0.25, gamma=2.0):
     return _out(np.mean(terms), y_true)
 
 
-FUNCTIONS = {
-    "loss.mse": mse,
-    "loss.mae": mae,
-    "loss.huber": huber,
-    "loss.binary_cross_entropy": binary_cross_entropy,
-    "loss.categorical_cross_entropy": categorical_cross_entropy,
-    "loss.focal": focal,
-}
+FUNCTIONS = provides(
+    "loss", mse, mae, huber, binary_cross_entropy, categorical_cross_entropy, focal,
+)
+
+
+# --- gradients by the prediction, for a cotangent w of the (scalar) loss -----------------
+
+def _per_element(w, like, n=None):
+    """w/n, n the number of averaged terms (all elements by default)."""
+    return float(np.asarray(w)) / (np.size(like) if n is None else n)
+
+
+def scaled_ratio(c, num, den):
+    """c·num/den without a needless overflow: c·(num/den), or (c·num)/den where num/den
+    overflows and c < 1 brings it back (a weight of 0 gives 0)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        ratio = num / den
+        out = np.where(np.isfinite(ratio) | np.isnan(ratio), c * ratio, (c * num) / den)
+    return np.where(np.asarray(c) == 0, 0.0, np.where(num == 0, 0.0 * den, out))
+
+
+def mse_backward(w, y_true, y_pred):
+    """2w(ŷ - y)/n."""
+    y, p = _f64(y_true, y_pred)
+    return {"y_pred": _out(2 * _per_element(w, y) * (p - y), y_pred)}
+
+
+def mae_backward(w, y_true, y_pred):
+    """w·sign(ŷ - y)/n (0 where ŷ = y)."""
+    y, p = _f64(y_true, y_pred)
+    return {"y_pred": _out(_per_element(w, y) * np.sign(p - y), y_pred)}
+
+
+def huber_backward(w, y_true, y_pred, delta=1.0):
+    """w·clip(ŷ - y, -δ, δ)/n."""
+    y, p = _f64(y_true, y_pred)
+    return {"y_pred": _out(_per_element(w, y) * np.clip(p - y, -delta, delta), y_pred)}
+
+
+def binary_cross_entropy_backward(w, y_true, p):
+    """(w/n)·(-y/p + (1-y)/(1-p)); a term whose label weight is 0 is 0."""
+    y, q = _f64(y_true, p)
+    c = _per_element(w, y)
+    d = scaled_ratio(c, 1 - y, 1 - q) - scaled_ratio(c, y, q)
+    return {"p": _out(np.where(np.isnan(y) | np.isnan(q), np.nan, d), p)}
+
+
+def categorical_cross_entropy_backward(w, y_onehot, p):
+    """-(w/samples)·y/p, 0 in the classes where y = 0."""
+    y, q = _f64(y_onehot, p)
+    samples = y.size // y.shape[-1] if y.ndim else 1
+    return {"p": _out(-scaled_ratio(_per_element(w, y, samples), y, q), p)}
+
+
+def focal_backward(w, y_true, p, alpha=0.25, gamma=2.0):
+    """(w/n)·∂/∂p of -α(1-p)^γ log p (y = 1) and of -(1-α) p^γ log(1-p) (y = 0). A weight
+    of 0 makes its branch 0 even where the branch's derivative overflows."""
+    y, q = _f64(y_true, p)
+    c = _per_element(w, y)
+    a, b = c * alpha, c * (1 - alpha)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        if gamma == 0:
+            one, zero = -scaled_ratio(a, 1.0, q), scaled_ratio(b, 1.0, 1 - q)
+        else:
+            one = (a * gamma * (1 - q) ** (gamma - 1) * np.log(q)
+                   - scaled_ratio(a, (1 - q) ** gamma, q))
+            zero = (scaled_ratio(b, q ** gamma, 1 - q)
+                    - b * gamma * q ** (gamma - 1) * np.log1p(-q))
+    one = one if a != 0 else np.zeros_like(q)
+    zero = zero if b != 0 else np.zeros_like(q)
+    return {"p": _out(np.where(y == 1, one, zero), p)}
+
+
+GRADIENTS = backward_passes(
+    "loss", mse_backward, mae_backward, huber_backward, binary_cross_entropy_backward,
+    categorical_cross_entropy_backward, focal_backward,
+)

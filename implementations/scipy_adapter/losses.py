@@ -2,6 +2,8 @@
 import numpy as np
 import scipy.special
 
+from ..base import provides
+
 
 def huber(y_true, y_pred, delta=1.0):
     """mean of scipy.special.huber(delta, y - ŷ)."""
@@ -18,11 +20,7 @@ def categorical_cross_entropy(y_onehot, p):
     return -np.mean(np.sum(scipy.special.xlogy(y_onehot, p), axis=-1))
 
 
-FUNCTIONS = {
-    "loss.huber": huber,
-    "loss.binary_cross_entropy": binary_cross_entropy,
-    "loss.categorical_cross_entropy": categorical_cross_entropy,
-}
+FUNCTIONS = provides("loss", huber, binary_cross_entropy, categorical_cross_entropy)
 
 NOT_APPLICABLE = {
     "loss.mse": "SciPy has no mean squared error (scikit-learn and torch do)",

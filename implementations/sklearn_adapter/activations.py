@@ -6,6 +6,8 @@ multiply a delta in place, so the derivative at z is DERIVATIVES[name](f(z), one
 import numpy as np
 from sklearn.neural_network._base import ACTIVATIONS, DERIVATIVES
 
+from ..base import provides
+
 
 def _apply(name, z):
     out = np.array(z, copy=True)
@@ -58,15 +60,9 @@ def softmax(z, axis=-1):
     return np.moveaxis(rows.reshape(moved.shape), -1, axis)
 
 
-FUNCTIONS = {
-    "activation.sigmoid": sigmoid,
-    "activation.sigmoid_grad": sigmoid_grad,
-    "activation.tanh": tanh,
-    "activation.tanh_grad": tanh_grad,
-    "activation.relu": relu,
-    "activation.relu_grad": relu_grad,
-    "activation.softmax": softmax,
-}
+FUNCTIONS = provides(
+    "activation", sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, softmax,
+)
 
 NOT_APPLICABLE = {
     "activation.leaky_relu": "scikit-learn's MLP activations have no leaky ReLU",

@@ -2,7 +2,7 @@
 import numpy as np
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, provides
 
 
 def mse(y_true, y_pred):
@@ -27,12 +27,7 @@ def categorical_cross_entropy(y_onehot, p):
     return log_loss(np.argmax(y_onehot, axis=-1), p, labels=list(range(classes)))
 
 
-FUNCTIONS = {
-    "loss.mse": mse,
-    "loss.mae": mae,
-    "loss.binary_cross_entropy": binary_cross_entropy,
-    "loss.categorical_cross_entropy": categorical_cross_entropy,
-}
+FUNCTIONS = provides("loss", mse, mae, binary_cross_entropy, categorical_cross_entropy)
 
 NOT_APPLICABLE = {
     "loss.huber": "sklearn.metrics has no Huber loss (HuberRegressor's loss is internal)",

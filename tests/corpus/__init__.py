@@ -36,6 +36,7 @@ class Variant:
     name: str  # stable snake_case, unique within the oracle: part of the pytest id
     fn: Callable
     why: str
+    kind: str = "function"  # or "gradient": fn(cotangent, *arrays, **params) -> {arg: grad}
 
 
 _WIDER = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
@@ -55,10 +56,11 @@ def back(x, like) -> np.ndarray:
         return np.asarray(x).astype(dtype)
 
 
-from . import activations, divergence, losses  # noqa: E402  (they import Variant from here)
+from . import activations, divergence, gradients, losses  # noqa: E402  (they import Variant)
 
-BUGGY: list[Variant] = [*activations.BUGGY, *losses.BUGGY, *divergence.BUGGY]
-CORRECT: list[Variant] = [*activations.CORRECT, *losses.CORRECT, *divergence.CORRECT]
+BUGGY: list[Variant] = [*activations.BUGGY, *losses.BUGGY, *divergence.BUGGY, *gradients.BUGGY]
+CORRECT: list[Variant] = [*activations.CORRECT, *losses.CORRECT, *divergence.CORRECT,
+                          *gradients.CORRECT]
 
 
 def _check_names() -> None:

@@ -41,3 +41,21 @@ def float64_only(z):
 
 
 not_a_function = 42
+
+
+# Gradient functions grad(cotangent, z) for activation.sigmoid, broken in the same ways.
+
+def grad_raises(w, z):
+    raise ValueError("no backward")
+
+
+def grad_not_a_mapping(w, z):
+    return np.asarray(w) * 0.25
+
+
+def grad_missing_argument(w, z):
+    return {"x": np.asarray(w) * 0.25}
+
+
+def grad_wrong_shape(w, z):
+    return {"z": np.zeros(np.shape(z) + (2,), dtype=np.asarray(z).dtype)}

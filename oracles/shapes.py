@@ -1,0 +1,357 @@
+"""The shapes of formula the catalogue uses, and how each is evaluated exactly.
+
+- ``Elementwise``: f(z; params) applied to every element.
+- ``Reduction``:   a per-element term t(x, y; params), summed or averaged.
+- ``Vector``:      a formula of a whole slice along an axis (softmax), built for each
+                   slice length n and cached.
+
+Each gives the exact value and sensitivity of its outputs (``exact``) and of the gradient
+of Σ w·f for a cotangent w (``vjp``). Every compiled function is built on first use and
+cached on the oracle (``lambdify`` once, never ``subs``/``evalf`` per element); importing
+an oracle module compiles nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Callable, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .base import DIGITS, Exact, Oracle, _numeric_params, mpf_array, rounding_budget
+
+
+def _lambdify(args, exprs, cse=False):
+    """Compile to mpmath. No CSE for piecewise terms: it would hoist a guarded p/q out of
+    its Piecewise branch and divide by zero."""
+    return sp.lambdify(args, exprs, modules="mpmath", cse=cse)
+
+
+def _sensitivity(grads, values) -> mpmath.mpf:
+    """Σ |∂f/∂x|·|x|; an input that is 0 contributes nothing (u·|x| perturbs it by 0)."""
+    return mpmath.fsum(abs(g) * abs(v) for g, v in zip(grads, values) if v != 0)
+
+
+def _no_delta(expr):
+    """A second derivative with DiracDelta (from |x| or sign) set to 0: it is 0 wherever a
+    piecewise formula is evaluated off its kinks, and the kink itself is a convention."""
+    return expr.replace(sp.DiracDelta, lambda *args: sp.Integer(0))
+
+
+def _point_guards_dropped(expr, s):
+    """expr without the Piecewise pieces that hold only where ``s`` equals a constant
+    (the 0 of 0·log 0 at p = 0): a single point of s, which fixes a value there but not a
+    derivative by s. The derivative there is the limit from the remaining pieces (so
+    ∂/∂p of p·log(p/q) at p = 0 is -∞, and ∂/∂x of xlogy(x, y) at x = 0 is log y)."""
+    def on_point(cond):
+        return any(s in eq.free_symbols for eq in cond.atoms(sp.Eq))
+
+    def keep(*pieces):
+        kept = [(e, c) for e, c in pieces if not on_point(c)]
+        return sp.Piecewise(*kept) if kept else sp.Piecewise(*pieces)
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: keep(*e.args))
+
+
+def derivative(f, s):
+    """∂f/∂s by sympy.diff, point guards on s dropped first."""
+    return sp.diff(_point_guards_dropped(f, s), s)
+
+
+def _partials(f, by):
+    """[∂f/∂s for s in by], with DiracDelta removed."""
+    return [_no_delta(sp.diff(f, s)) for s in by]
+
+
+def _gradient_exact(c, fn, values, grad_scale) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """c·g and its sensitivity |c|·Σ|∂g/∂x|·|x| + |c·g| (the cotangent's own perturbation)
+    + |c|·grad_scale, where fn(*values) = (g, *∂g/∂x). NaN where the derivative is undefined
+    (a division by zero at a boundary point); the gradient property skips those elements."""
+    try:
+        g, *second = fn(*values)
+        value = c * mpmath.mpf(g)
+        return value, abs(c) * (_sensitivity(second, values) + grad_scale) + abs(value)
+    except ZeroDivisionError:
+        return mpmath.nan, mpmath.nan
+
+
+@dataclass(eq=False)
+class Elementwise(Oracle):
+    """f(z; params) applied to each element of the one array argument."""
+
+    expr: Callable[..., sp.Expr] | None = None  # (z, *param_symbols) -> expression
+    # A cancellation-free form of d expr/dz for the gradient property (sech² for tanh's
+    # 1 - tanh²); tests prove it equal to sympy.diff of expr.
+    derivative: Callable[..., sp.Expr] | None = None
+
+    @cached_property
+    def symbols(self):
+        z = sp.Symbol(self.arrays[0], real=True)
+        ps = [sp.Symbol(p.name, real=True) for p in _numeric_params(self)]
+        return z, ps
+
+    @cached_property
+    def expression(self) -> sp.Expr:
+        z, ps = self.symbols
+        return self.expr(z, *ps)
+
+    @cached_property
+    def _compiled(self):
+        z, ps = self.symbols
+        f = self.expression
+        grads = [sp.diff(f, s) for s in (z, *ps)]
+        return _lambdify((z, *ps), [f, *grads]), rounding_budget(f)
+
+    def exact(self, inputs):
+        fn, budget = self._compiled
+        z = np.asarray(inputs[self.arrays[0]])
+        pvals = [mpmath.mpf(float(inputs[p.name])) for p in _numeric_params(self)]
+        value = np.empty(z.shape, dtype=object)
+        sens = np.empty(z.shape, dtype=object)
+        with mpmath.workdps(DIGITS):
+            for idx, x in np.ndenumerate(z):
+                xm = mpmath.mpf(float(x))
+                f, *g = fn(xm, *pvals)
+                value[idx] = mpmath.mpf(f)
+                sens[idx] = _sensitivity(g, (xm, *pvals))
+        return Exact(value, sens, budget)
+
+    def output_shape(self, inputs):
+        return np.shape(inputs[self.arrays[0]])
+
+    def nan_mask(self, inputs, arg, index):
+        mask = np.zeros(self.output_shape(inputs), dtype=bool)
+        mask[index] = True
+        return mask
+
+    @cached_property
+    def _compiled_vjp(self):
+        z, ps = self.symbols
+        g = self.derivative(z, *ps) if self.derivative else derivative(self.expression, z)
+        return _lambdify((z, *ps), [g, *_partials(g, (z, *ps))]), rounding_budget(g) + 1
+
+    def vjp(self, inputs, cotangent):
+        fn, budget = self._compiled_vjp
+        z = np.asarray(inputs[self.arrays[0]])
+        w = np.broadcast_to(np.asarray(cotangent), z.shape)
+        pvals = [mpmath.mpf(float(inputs[p.name])) for p in _numeric_params(self)]
+        value = np.empty(z.shape, dtype=object)
+        sens = np.empty(z.shape, dtype=object)
+        with mpmath.workdps(DIGITS):
+            for idx, x in np.ndenumerate(z):
+                value[idx], sens[idx] = _gradient_exact(
+                    mpmath.mpf(float(w[idx])), fn, (mpmath.mpf(float(x)), *pvals), self.grad_scale)
+        return {self.arrays[0]: Exact(value, sens, budget)}
+
+
+@dataclass(eq=False)
+class Reduction(Oracle):
+    """A per-element term t(a, b, ...; params), reduced.
+
+    ``reduce``: ``"mean"`` over all elements (a scalar), ``"sum_last"`` over the last axis
+    (shape[:-1]), or ``"mean_of_row_sums"`` (sum over the last axis, mean over the rest).
+    """
+
+    term: Callable[..., sp.Expr] | None = None  # (*array_symbols, *param_symbols) -> expr
+    reduce: str = "mean"
+
+    @cached_property
+    def symbols(self):
+        xs = [sp.Symbol(a, real=True) for a in self.arrays]
+        ps = [sp.Symbol(p.name, real=True) for p in _numeric_params(self)]
+        return xs, ps
+
+    @cached_property
+    def expression(self) -> sp.Expr:
+        xs, ps = self.symbols
+        return self.term(*xs, *ps)
+
+    @cached_property
+    def _compiled(self):
+        xs, ps = self.symbols
+        t = self.expression
+        grads = [sp.diff(t, s) for s in (*xs, *ps)]
+        return _lambdify((*xs, *ps), [t, *grads]), rounding_budget(t)
+
+    def exact(self, inputs):
+        fn, term_ops = self._compiled
+        arrs = [np.asarray(inputs[a]) for a in self.arrays]
+        pvals = [mpmath.mpf(float(inputs[p.name])) for p in _numeric_params(self)]
+        shape = arrs[0].shape
+        terms = np.empty(shape, dtype=object)
+        sens = np.empty(shape, dtype=object)
+        with mpmath.workdps(DIGITS):
+            for idx in np.ndindex(shape):
+                xs = [mpmath.mpf(float(a[idx])) for a in arrs]
+                t, *g = fn(*xs, *pvals)
+                terms[idx] = mpmath.mpf(t)
+                sens[idx] = _sensitivity(g, (*xs, *pvals))
+            value, sensitivity, count = self._reduce(terms), self._reduce(sens), self._count(shape)
+        return Exact(value, sensitivity, term_ops + count + 1)
+
+    def _count(self, shape) -> int:
+        if self.reduce == "sum_last":
+            return shape[-1] if shape else 1
+        return int(np.prod(shape, dtype=int))
+
+    def _reduce(self, a: np.ndarray) -> np.ndarray:
+        if self.reduce == "mean":
+            return np.array(mpmath.fsum(a.reshape(-1).tolist()) / max(a.size, 1), dtype=object)
+        rows = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
+        sums = np.empty(rows.shape[0], dtype=object)
+        for i, r in enumerate(rows):
+            sums[i] = mpmath.fsum(r.tolist())
+        if self.reduce == "sum_last":
+            return sums.reshape(a.shape[:-1])
+        if self.reduce == "mean_of_row_sums":
+            return np.array(mpmath.fsum(sums.tolist()) / max(len(sums), 1), dtype=object)
+        raise ValueError(f"unknown reduce={self.reduce!r}")
+
+    def output_shape(self, inputs):
+        shape = np.shape(inputs[self.arrays[0]])
+        return shape[:-1] if self.reduce == "sum_last" else ()
+
+    def nan_mask(self, inputs, arg, index):
+        shape = self.output_shape(inputs)
+        mask = np.zeros(shape, dtype=bool)
+        if self.reduce == "sum_last":
+            mask[index[:-1]] = True
+        else:
+            mask[...] = True
+        return mask
+
+    @cached_property
+    def _compiled_vjp(self):
+        xs, ps = self.symbols
+        out = {}
+        for name, x in zip(self.arrays, xs):
+            if name in self.wrt:
+                g = derivative(self.expression, x)
+                out[name] = (_lambdify((*xs, *ps), [g, *_partials(g, (*xs, *ps))]),
+                             rounding_budget(g) + 2)  # + the cotangent product and the 1/n
+        return out
+
+    def _cotangent_factor(self, w: np.ndarray, shape) -> np.ndarray:
+        """d(output)/d(term) times the cotangent, for every term (object array of mpf)."""
+        w = np.asarray(w, dtype=np.float64)
+        if self.reduce == "sum_last":
+            per_row = mpf_array(w)
+            return np.broadcast_to(per_row[..., None], shape)
+        n = self._count(shape) if self.reduce == "mean" else (
+            int(np.prod(shape[:-1], dtype=int)) if len(shape) > 1 else 1)
+        c = mpmath.mpf(float(w)) / max(n, 1)
+        return np.full(shape, c, dtype=object)
+
+    def vjp(self, inputs, cotangent):
+        arrs = [np.asarray(inputs[a]) for a in self.arrays]
+        pvals = [mpmath.mpf(float(inputs[p.name])) for p in _numeric_params(self)]
+        shape = arrs[0].shape
+        answers = {}
+        with mpmath.workdps(DIGITS):
+            factor = self._cotangent_factor(cotangent, shape)
+            for name, (fn, budget) in self._compiled_vjp.items():
+                value = np.empty(shape, dtype=object)
+                sens = np.empty(shape, dtype=object)
+                for idx in np.ndindex(shape):
+                    xs = [mpmath.mpf(float(a[idx])) for a in arrs]
+                    value[idx], sens[idx] = _gradient_exact(factor[idx], fn, (*xs, *pvals),
+                                                            self.grad_scale)
+                answers[name] = Exact(value, sens, budget)
+        return answers
+
+
+@dataclass(eq=False)
+class Vector(Oracle):
+    """A formula of each whole slice along ``axis`` (one array argument).
+
+    ``build(n)`` returns (symbols z_0..z_{n-1}, output expressions); the compiled value and
+    Jacobian are cached per n.
+    """
+
+    build: Callable[[int], tuple[Sequence[sp.Symbol], Sequence[sp.Expr]]] | None = None
+    axis_param: str = "axis"
+    # (zs, ws) -> (Σ_i w_i ∂out_i/∂z_j in a cancellation-free form, the gradient's absolute
+    # floor per component); tests prove the form equal to sympy.diff. Without it the VJP is
+    # sympy.diff's, with no floor.
+    backward: Callable | None = None
+
+    def _compiled(self, n: int):
+        return _compile_vector(self, n)
+
+    def exact(self, inputs):
+        z = np.asarray(inputs[self.arrays[0]])
+        axis = int(inputs.get(self.axis_param, -1))
+        moved = np.moveaxis(z, axis, -1)
+        n = moved.shape[-1]
+        fn, budget = self._compiled(n)
+        value = np.empty(moved.shape, dtype=object)
+        sens = np.empty(moved.shape, dtype=object)
+        with mpmath.workdps(DIGITS):
+            for idx in np.ndindex(moved.shape[:-1]):
+                xs = [mpmath.mpf(float(x)) for x in moved[idx]]
+                vals, jac = fn(*xs)
+                absx = [abs(x) for x in xs]
+                for i in range(n):
+                    value[idx + (i,)] = mpmath.mpf(vals[i])
+                    sens[idx + (i,)] = mpmath.fsum(abs(jac[i][j]) * absx[j] for j in range(n))
+        return Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis), budget)
+
+    def output_shape(self, inputs):
+        return np.shape(inputs[self.arrays[0]])
+
+    def vjp(self, inputs, cotangent):
+        z = np.asarray(inputs[self.arrays[0]])
+        axis = int(inputs.get(self.axis_param, -1))
+        moved = np.moveaxis(z, axis, -1)
+        w = np.moveaxis(np.asarray(cotangent, dtype=np.float64), axis, -1)
+        n = moved.shape[-1]
+        fn, budget = _compile_vector_vjp(self, n)
+        value = np.empty(moved.shape, dtype=object)
+        sens = np.empty(moved.shape, dtype=object)
+        with mpmath.workdps(DIGITS):
+            for idx in np.ndindex(moved.shape[:-1]):
+                xs = [mpmath.mpf(float(x)) for x in moved[idx]]
+                ws = [mpmath.mpf(float(x)) for x in w[idx]]
+                vals, by_z, by_w, floor = fn(*xs, *ws)
+                for j in range(n):
+                    value[idx + (j,)] = mpmath.mpf(vals[j])
+                    sens[idx + (j,)] = (_sensitivity(by_z[j], xs) + _sensitivity(by_w[j], ws)
+                                        + abs(floor[j]))
+        return {self.arrays[0]: Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis),
+                                      budget)}
+
+    def nan_mask(self, inputs, arg, index):
+        shape = self.output_shape(inputs)
+        axis = int(inputs.get(self.axis_param, -1)) % len(shape)
+        mask = np.zeros(shape, dtype=bool)
+        sl = list(index)
+        sl[axis] = slice(None)
+        mask[tuple(sl)] = True
+        return mask
+
+
+@lru_cache(maxsize=None)
+def _compile_vector(oracle: Vector, n: int):
+    zs, outs = oracle.build(n)
+    jac = [[sp.diff(o, z) for z in zs] for o in outs]
+    fn = _lambdify(zs, [list(outs), jac], cse=True)
+    budget = max(rounding_budget(o) for o in outs)
+    return (lambda *xs: fn(*xs)), budget
+
+
+@lru_cache(maxsize=None)
+def _compile_vector_vjp(oracle: Vector, n: int):
+    """Σ_i w_i ∂out_i/∂z_j, its derivatives by z and by w, and its floor. Budget: the
+    forward's, then a dot product of n terms and the product and difference that form each
+    component."""
+    zs, outs = oracle.build(n)
+    ws = sp.symbols(f"w0:{n}", real=True)
+    if oracle.backward:
+        vjp, floor = oracle.backward(zs, ws)
+    else:
+        vjp, floor = [sum(w * sp.diff(o, z) for w, o in zip(ws, outs)) for z in zs], [0] * n
+    by_z = [_partials(v, zs) for v in vjp]
+    by_w = [_partials(v, ws) for v in vjp]
+    fn = _lambdify((*zs, *ws), [vjp, by_z, by_w, list(floor)], cse=True)
+    return fn, _compile_vector(oracle, n)[1] + n + 2
