@@ -103,6 +103,12 @@ def softmax_backward(zs, ws):
     return vjp, floor
 
 
+# σ' and tanh' are judged mixed, whether an implementation gives them as the *_grad ids or as
+# the gradient of σ and tanh: σ(1-σ) and 1 - tanh² (torch's backward) lose the far tail, soundly.
+SIGMOID_PRIME = ErrorModel.mixed(0.25)  # floor u/4, the maximum of σ'
+TANH_PRIME = ErrorModel.mixed(1.0)      # floor u, the maximum of tanh'
+
+
 def _d(f):
     """The derivative of f(z, *params) in z, by sympy.diff."""
     def derivative(z, *params):
@@ -114,12 +120,12 @@ def _d(f):
 sigmoid = Elementwise(
     id="activation.sigmoid", signature="sigmoid(z)", formula="σ(z) = 1/(1+e^-z)", seed=SEED,
     arrays=("z",), expr=sigmoid_expr, domain=real_line, edges=real_edges, probe=probe,
-    wrt=("z",), grad_scale=0.25,
+    wrt=("z",), grad_error=SIGMOID_PRIME,
 )
 
 sigmoid_grad = Elementwise(
     id="activation.sigmoid_grad", signature="sigmoid_grad(z)", formula="σ'(z) = σ(z)(1-σ(z))",
-    seed=SEED, arrays=("z",), expr=_d(sigmoid_expr), error=ErrorModel.mixed(0.25),
+    seed=SEED, arrays=("z",), expr=_d(sigmoid_expr), error=SIGMOID_PRIME,
     domain=real_line, edges=real_edges, probe=probe,
     note="mixed error, floor u/4 (the maximum of σ'): σ(1-σ) loses the far tail, soundly",
 )
@@ -127,14 +133,14 @@ sigmoid_grad = Elementwise(
 tanh = Elementwise(
     id="activation.tanh", signature="tanh(z)", formula="(e^z - e^-z)/(e^z + e^-z)", seed=SEED,
     arrays=("z",), expr=sp.tanh, textbook=tanh_textbook, domain=real_line, edges=real_edges,
-    probe=probe, wrt=("z",), grad_scale=1.0, derivative=sech_squared,
+    probe=probe, wrt=("z",), grad_error=TANH_PRIME, derivative=sech_squared,
     note="evaluated as tanh(z): the seed's quotient cancels near 0",
 )
 
 tanh_grad = Elementwise(
     id="activation.tanh_grad", signature="tanh_grad(z)", formula="1 - tanh²(z)", seed=SEED,
     arrays=("z",), expr=sech_squared, textbook=_d(sp.tanh),
-    error=ErrorModel.mixed(1.0), domain=real_line, edges=real_edges, probe=probe,
+    error=TANH_PRIME, domain=real_line, edges=real_edges, probe=probe,
     note="mixed error, floor u·1: 1 - tanh² (torch's own backward) loses the far tail, soundly;"
          " evaluated as sech²(z)",
 )

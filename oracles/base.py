@@ -112,9 +112,9 @@ class Oracle:
     # (log1p(-p) for log(1-p), sech² for 1 - tanh²). Same arguments; tests prove them equal.
     textbook: Callable[..., sp.Expr] | None = None
     # Array arguments the gradient property differentiates by (autograd against sympy.diff),
-    # and the gradient's absolute floor per unit of cotangent (0: judged relative).
+    # and how the gradient is judged: a mixed model's floor counts per unit of cotangent.
     wrt: tuple[str, ...] = ()
-    grad_scale: float = 0.0
+    grad_error: ErrorModel = field(default_factory=ErrorModel)
 
     @property
     def section(self) -> str:
@@ -142,7 +142,7 @@ class Oracle:
 
         Its sensitivity counts a relative perturbation of every input element and of every
         cotangent element (in backpropagation the cotangent is itself computed), plus
-        ``grad_scale``·|cotangent| for oracles whose gradient is judged mixed."""
+        ``grad_error.scale``·|cotangent| where the gradient is judged mixed."""
         raise NotImplementedError  # pragma: no cover
 
 

@@ -64,14 +64,14 @@ def _partials(f, by):
     return [_no_delta(sp.diff(f, s)) for s in by]
 
 
-def _gradient_exact(c, fn, values, grad_scale) -> tuple[mpmath.mpf, mpmath.mpf]:
+def _gradient_exact(c, fn, values, floor) -> tuple[mpmath.mpf, mpmath.mpf]:
     """c·g and its sensitivity |c|·Σ|∂g/∂x|·|x| + |c·g| (the cotangent's own perturbation)
-    + |c|·grad_scale, where fn(*values) = (g, *∂g/∂x). NaN where the derivative is undefined
+    + |c|·floor (a mixed error model's scale), where fn(*values) = (g, *∂g/∂x). NaN where the derivative is undefined
     (a division by zero at a boundary point); the gradient property skips those elements."""
     try:
         g, *second = fn(*values)
         value = c * mpmath.mpf(g)
-        return value, abs(c) * (_sensitivity(second, values) + grad_scale) + abs(value)
+        return value, abs(c) * (_sensitivity(second, values) + floor) + abs(value)
     except ZeroDivisionError:
         return mpmath.nan, mpmath.nan
 
@@ -141,7 +141,8 @@ class Elementwise(Oracle):
         with mpmath.workdps(DIGITS):
             for idx, x in np.ndenumerate(z):
                 value[idx], sens[idx] = _gradient_exact(
-                    mpmath.mpf(float(w[idx])), fn, (mpmath.mpf(float(x)), *pvals), self.grad_scale)
+                    mpmath.mpf(float(w[idx])), fn, (mpmath.mpf(float(x)), *pvals),
+                    self.grad_error.scale)
         return {self.arrays[0]: Exact(value, sens, budget)}
 
 
@@ -256,7 +257,7 @@ class Reduction(Oracle):
                 for idx in np.ndindex(shape):
                     xs = [mpmath.mpf(float(a[idx])) for a in arrs]
                     value[idx], sens[idx] = _gradient_exact(factor[idx], fn, (*xs, *pvals),
-                                                            self.grad_scale)
+                                                            self.grad_error.scale)
                 answers[name] = Exact(value, sens, budget)
         return answers
 

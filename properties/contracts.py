@@ -16,6 +16,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from mathoracle.accuracy import judge
 from mathoracle.oracles.base import ErrorModel, Exact
@@ -60,19 +61,19 @@ COTANGENTS = (1.0, -1.0, 0.5, 2.0, -0.25, 3.0, -1.5)
 @st.composite
 def _with_cotangent(draw, oracle, dtype):
     inputs = draw(oracle.domain(dtype))
-    shape = tuple(oracle.output_shape({**oracle.defaults(), **inputs}))
-    w = np.array(draw(st.lists(st.sampled_from(COTANGENTS), min_size=int(np.prod(shape, dtype=int)),
-                               max_size=int(np.prod(shape, dtype=int)))), dtype=dtype).reshape(shape)
+    shape = oracle.output_shape({**oracle.defaults(), **inputs})
+    w = draw(hnp.arrays(dtype, shape, elements=st.sampled_from(COTANGENTS)))
     return {"inputs": inputs, "cotangent": w}
 
 
 def check_gradient(case: Case, example: dict) -> None:
     oracle, inputs = case.oracle, example["inputs"]
+    full = {**oracle.defaults(), **inputs}
     w = example.get("cotangent")
     if w is None:  # a deviation's witness: the gradient of the plain sum
-        w = np.ones(oracle.output_shape({**oracle.defaults(), **inputs}), dtype=case.dtype)
+        w = np.ones(oracle.output_shape(full), dtype=case.dtype)
     grads = case.gradient(oracle.id, inputs, w)
-    exact = oracle.vjp({**oracle.defaults(), **inputs}, w)
+    exact = oracle.vjp(full, w)
     call = f"∂/∂{{}} of Σ w·{signature_call(oracle, inputs)}, w={w.tolist()!r}"
     for arg in oracle.wrt:
         got, ex = _where_defined(grads[arg], exact[arg])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Callable
 
 import numpy as np
 import torch
@@ -31,34 +32,39 @@ def numpy_functions(section: str, *tfns) -> dict:
     return {f"{section}.{f.__name__}": _on_numpy(f) for f in tfns}
 
 
+def _vjp(tfn, wrt: Callable[[], tuple[str, ...]]):
+    """grad(cotangent, *arrays, **params) -> {name: ∂(Σ cotangent·tfn)/∂name for name in wrt()}."""
+    names = list(inspect.signature(tfn).parameters)
+
+    def grad(cotangent, *arrays, **params):
+        by = wrt()
+        ts = [tensor(a).clone().requires_grad_(n in by) for n, a in zip(names, arrays)]
+        out = tfn(*ts, **params)
+        chosen = [(n, t) for n, t in zip(names, ts) if n in by]
+        gs = torch.autograd.grad(out, [t for _, t in chosen], tensor(cotangent).reshape(out.shape))
+        return {n: g.numpy() for (n, _), g in zip(chosen, gs)}
+    return grad
+
+
 def derivative(tfn):
-    """The elementwise derivative of tfn(z, **params) by autograd: backward of ones, which is
-    what torch's backward computes for that function."""
+    """The elementwise derivative of tfn(z, **params) by autograd: the backward of ones, which
+    is what torch's backward computes for that function."""
+    vjp = _vjp(tfn, lambda: ("z",))
+
     @functools.wraps(tfn)
     def fn(z, **params):
-        x = tensor(z).clone().requires_grad_(True)
-        y = tfn(x, **params)
-        y.backward(torch.ones_like(y))
-        return x.grad.numpy()
+        return vjp(np.ones_like(z), z, **params)["z"]
     fn.__doc__ = f"autograd of {tfn.__doc__ or tfn.__name__}"
     return fn
 
 
-def _vjp(tfn, wrt: tuple[str, ...]):
-    names = list(inspect.signature(tfn).parameters)
-
-    def grad(cotangent, *arrays, **params):
-        ts = [tensor(a).clone().requires_grad_(n in wrt) for n, a in zip(names, arrays)]
-        out = tfn(*ts, **params)
-        chosen = [t for n, t in zip(names, ts) if n in wrt]
-        gs = torch.autograd.grad(out, chosen, tensor(cotangent).reshape(out.shape))
-        return {n: g.numpy() for n, g in zip([n for n in names if n in wrt], gs)}
-    grad.__doc__ = f"vector-Jacobian product of {tfn.__name__} by {', '.join(wrt)} (autograd)"
-    return grad
-
-
 def gradients(section: str, *tfns) -> dict:
-    """{"section.name": vjp} by the arguments the oracle differentiates (its ``wrt``)."""
-    from mathoracle.registry import oracles
-    return {f"{section}.{f.__name__}": _vjp(f, oracles()[f"{section}.{f.__name__}"].wrt)
-            for f in tfns}
+    """{"section.name": vjp} by the arguments the oracle differentiates (its ``wrt``, read on
+    the first call, so that importing the adapter builds no oracle)."""
+    def wrt_of(oracle_id):
+        @functools.cache
+        def wrt():
+            from mathoracle.registry import get_oracle
+            return get_oracle(oracle_id).wrt
+        return wrt
+    return {f"{section}.{f.__name__}": _vjp(f, wrt_of(f"{section}.{f.__name__}")) for f in tfns}
