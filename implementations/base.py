@@ -80,14 +80,16 @@ def backward_passes(section: str, *functions: Callable[..., Any]) -> dict[str, C
     return {f"{section}.{fn.__name__.removesuffix('_backward')}": fn for fn in functions}
 
 
-def collect(name: str, description: str, *sections) -> Implementation:
-    """Build an Implementation from section modules that define FUNCTIONS (and DEVIATIONS,
-    NOT_APPLICABLE, GRADIENTS)."""
+def collect(name: str, description: str, package: str) -> Implementation:
+    """Build an Implementation from the section modules of ``package`` (one per seed section,
+    as in oracles/), each defining FUNCTIONS and, optionally, DEVIATIONS, NOT_APPLICABLE and
+    GRADIENTS."""
+    from mathoracle.oracles import section_modules
     functions: dict[str, Callable[..., Any]] = {}
     gradients: dict[str, Callable[..., Any]] = {}
     deviations: list[KnownDeviation] = []
     notes: dict[str, str] = {}
-    for module in sections:
+    for module in section_modules(package):
         functions.update(getattr(module, "FUNCTIONS", {}))
         deviations.extend(getattr(module, "DEVIATIONS", ()))
         notes.update(getattr(module, "NOT_APPLICABLE", {}))

@@ -11,6 +11,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from mathoracle import guard
 from mathoracle.oracles.base import Oracle
 from mathoracle.properties.base import Falsified, signature_call
 
@@ -42,10 +43,16 @@ def to_numpy(out: Any) -> np.ndarray:
 
 
 def _invoke(fn: Callable, args, kwargs, call: str, inputs: Mapping[str, Any]):
+    """Call the target under the per-call limits of ``mathoracle.guard`` (timeout,
+    isolation); a hang or a crash is a finding like an exception."""
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # a target's warnings are its own business
-            return fn(*args, **kwargs)
+            return guard.run(fn, args, kwargs)
+    except guard.TargetTimeout as exc:
+        raise Falsified(f"hung: {exc} [{call}]", call=call, inputs=inputs) from None
+    except guard.TargetCrashed as exc:
+        raise Falsified(f"{exc} [{call}]", call=call, inputs=inputs) from None
     except Exception as exc:  # the target's failure is a finding, not a crash
         raise Falsified(f"raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                         f" [{call}]", call=call, inputs=inputs) from None
@@ -59,10 +66,11 @@ def vet(out: Any, dtype, shape: tuple, what: str, call: str, inputs: Mapping[str
     except Exception as exc:
         raise Falsified(f"returned {type(out).__name__}, which is not an array "
                         f"({type(exc).__name__}) [{call}]", call=call, inputs=inputs) from None
-    want = np.dtype(dtype)
     if got.dtype.kind != "f":
-        raise Falsified(f"{what}.dtype={got.dtype}, but should be {want} [{call}]", call=call,
+        should = np.dtype(dtype) if dtype is not None else "a float dtype"
+        raise Falsified(f"{what}.dtype={got.dtype}, but should be {should} [{call}]", call=call,
                         inputs=inputs)
+    want = np.dtype(dtype) if dtype is not None else got.dtype  # None: any float dtype
     if got.dtype.itemsize < want.itemsize:
         raise Falsified(f"{what}.dtype={got.dtype}, but should be {want} (narrower: precision "
                         f"lost) [{call}]", call=call, inputs=inputs)
@@ -76,22 +84,67 @@ def vet(out: Any, dtype, shape: tuple, what: str, call: str, inputs: Mapping[str
     return got
 
 
+def _pick(out: Any, path: tuple[int, ...], lengths: dict, names: str, call: str,
+          inputs: Mapping[str, Any]) -> Any:
+    """The item of a returned tuple (or list within it) at ``path``, or Falsified."""
+    node = out
+    for depth in range(len(path)):
+        want = lengths[path[:depth]]
+        if not isinstance(node, (tuple, list)) or len(node) != want:
+            got = f"a {type(node).__name__} of length {len(node)}" if isinstance(
+                node, (tuple, list)) else f"{type(node).__name__}"
+            where = "" if depth == 0 else f" item {list(path[:depth])}"
+            raise Falsified(f"returned{where} {got}, but should be a tuple/list of {want} "
+                            f"({names}) [{call}]", call=call, inputs=inputs)
+        node = node[path[depth]]
+    return node
+
+
+def vet_output(out: Any, oracle: Oracle, dtype, call: str, inputs: Mapping[str, Any],
+               notes: set[str]) -> np.ndarray:
+    """What a call returned, vetted against the oracle's output parts: one array of the
+    output's shape, or (several outputs) every part vetted and concatenated flat."""
+    parts = oracle.output_parts(inputs)
+    if len(parts) == 1 and not parts[0].path:
+        return vet(out, dtype, parts[0].shape, "out", call, inputs, notes)
+    lengths: dict[tuple, int] = {}
+    for part in parts:
+        for depth in range(len(part.path)):
+            prefix = part.path[:depth]
+            lengths[prefix] = max(lengths.get(prefix, 0), part.path[depth] + 1)
+    names = ", ".join(oracle.outputs)
+    leaves = [vet(_pick(out, p.path, lengths, names, call, inputs), dtype, p.shape, p.label, call,
+                  inputs, notes).reshape(-1) for p in parts]
+    return np.concatenate(leaves) if leaves else np.zeros(0, dtype=dtype)
+
+
+def copied(v: Any) -> Any:
+    """An argument as the target receives it: arrays (and lists of arrays) copied, so a
+    target that writes into its input cannot change what the oracle sees."""
+    if isinstance(v, np.ndarray):
+        return np.array(v, copy=True)
+    if isinstance(v, (list, tuple)):
+        return [copied(x) for x in v]
+    return v
+
+
 def call_target(fn: Callable, oracle: Oracle, inputs: Mapping[str, Any], dtype, accepted: set[str],
                 notes: set[str]) -> np.ndarray:
-    """Call fn the canonical way and vet dtype and shape. ``notes`` collects benign remarks."""
-    args = [np.array(inputs[a], copy=True) for a in oracle.arrays]
-    kwargs = {p.name: inputs[p.name] for p in oracle.params if p.name in accepted}
+    """Call fn the canonical way and vet dtype and shape. ``notes`` collects benign remarks.
+    ``dtype`` None (an oracle without float inputs) accepts any float dtype."""
+    args = [copied(inputs[a]) for a in oracle.arrays]
+    kwargs = {p.name: copied(inputs[p.name]) for p in oracle.params if p.name in accepted}
     call = signature_call(oracle, inputs)
     out = _invoke(fn, args, kwargs, call, inputs)
-    return vet(out, dtype, oracle.output_shape(inputs), "out", call, inputs, notes)
+    return vet_output(out, oracle, dtype, call, inputs, notes)
 
 
 def call_gradient(grad: Callable, oracle: Oracle, inputs: Mapping[str, Any], cotangent: np.ndarray,
                   dtype, accepted: set[str], notes: set[str]) -> dict[str, np.ndarray]:
     """Call a gradient function ``grad(cotangent, *arrays, **params)``; vet each gradient of
     ``oracle.wrt`` (same dtype and shape as its argument)."""
-    args = [np.array(inputs[a], copy=True) for a in oracle.arrays]
-    kwargs = {p.name: inputs[p.name] for p in oracle.params if p.name in accepted}
+    args = [copied(inputs[a]) for a in oracle.arrays]
+    kwargs = {p.name: copied(inputs[p.name]) for p in oracle.params if p.name in accepted}
     call = f"grad of {signature_call(oracle, inputs)} with cotangent {cotangent.tolist()!r}"
     inputs = {**inputs, "cotangent": cotangent}  # what a reproduction needs
     out = _invoke(grad, [np.array(cotangent, copy=True), *args], kwargs, call, inputs)

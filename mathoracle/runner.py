@@ -9,6 +9,7 @@ so a known difference is never shrunk again.
 from __future__ import annotations
 
 import random
+import time
 import traceback
 from typing import Any, Iterable, Mapping
 
@@ -17,12 +18,14 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Unsatisfiable
 
+from mathoracle.accuracy import watch
 from mathoracle.calling import accepted_params, call_gradient, call_target
 from mathoracle.implementations.base import Implementation, KnownDeviation
 from mathoracle.oracles.base import Oracle
+from mathoracle.oracles.shapes import Elementwise
 from mathoracle.properties import properties_for
-from mathoracle.properties.base import Case, Falsified, Property, show
-from mathoracle.results import (DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS, CheckResult,
+from mathoracle.properties.base import Case, Falsified, Property, float_leaves, show
+from mathoracle.results import (DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS, SAMPLES_KEPT, CheckResult,
                                 Counterexample, PropertyResult)
 
 DTYPES = ("float16", "float32", "float64")
@@ -51,7 +54,7 @@ class Target:
             full = {**o.defaults(), **inputs}
             return call_gradient(self.impl.gradients[oracle_id], o, full, cotangent, dtype,
                                  self.accepted[oracle_id], self.notes)
-        return Case(oracle, np.dtype(dtype), call, self.oracles, gradient)
+        return Case(oracle, None if dtype is None else np.dtype(dtype), call, self.oracles, gradient)
 
     def fix_params(self, oracle: Oracle, example: dict) -> dict:
         """Parameters the target cannot take are held at their canonical defaults."""
@@ -63,8 +66,16 @@ class Target:
 
 
 def accepted_dtypes(target: Target, oracle: Oracle, dtypes: Iterable[str]) -> tuple[list[str], dict]:
-    """The dtypes the target takes at all (a call that raises on the probe input: not taken)."""
+    """The dtypes the target takes at all (a call that raises on the probe input: not taken).
+    An oracle without float inputs is checked at the one float dtype its target returns."""
     taken, refused = [], {}
+    if oracle.float_free:
+        try:
+            got = target.case(oracle, None).call(oracle.id, oracle.probe(None)).dtype.name
+        except Falsified as f:
+            return [], {"*": f.message}
+        wanted = list(dtypes)
+        return ([got], {}) if got in wanted else ([], {got: f"returns {got}, not one of {wanted}"})
     for dt in dtypes:
         try:
             target.case(oracle, dt).call(oracle.id, oracle.probe(np.dtype(dt)))
@@ -89,7 +100,8 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
                  shrink: bool = True) -> PropertyResult:
     """Run one property at one dtype; never raises for anything the target does."""
     record = PropertyResult(oracle.id, target.impl.name, prop.name, dtype, PASS)
-    state: dict[str, Any] = {"failure": None, "ulps": []}
+    state: dict[str, Any] = {"failure": None, "ulps": [], "ratios": [], "samples": []}
+    unary = prop.name == "agreement" and isinstance(oracle, Elementwise)
 
     def body(example):
         example = target.fix_params(oracle, example)
@@ -97,14 +109,17 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
             reject()
         record.examples += 1
         case = target.case(oracle, dtype)
-        try:
-            prop.check(case, example)
-        except Falsified as f:
-            state["failure"] = f
-            raise
-        finally:
-            state["ulps"].extend(case.ulps_seen)
+        with watch() as verdicts:
+            try:
+                prop.check(case, example)
+            except Falsified as f:
+                state["failure"] = f
+                raise
+            finally:
+                state["ulps"].extend(case.ulps_seen)
+                _statistics(state, verdicts, example["inputs"].get(oracle.arrays[0]) if unary else None)
 
+    started = time.perf_counter()
     test = hypothesis_seed(seed)(_settings(max_examples, shrink)(given(prop.draw(oracle, np.dtype(dtype)))(body)))
     try:
         test()
@@ -120,17 +135,37 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
         record.status = ERROR
         record.reason = f"internal error: {type(exc).__name__}: {exc}"
         record.notes.append(traceback.format_exc())
+    record.seconds = time.perf_counter() - started
     finite = [u for u in state["ulps"] if u == u]
     if finite:
         record.max_ulps = max(finite)
+        record.median_ulps = float(np.median(finite))
+    if state["ratios"]:
+        record.max_ratio = max(state["ratios"])
+    samples = state["samples"]
+    step = max(1, len(samples) // SAMPLES_KEPT)
+    record.samples = samples[::step][:SAMPLES_KEPT]
     return record
+
+
+def _statistics(state: dict, verdicts, z) -> None:
+    """Largest error / allowed of an example's verdicts; (|z|, ulps) pairs of a unary one."""
+    for v in verdicts:
+        if v.errors.size:
+            state["ratios"].append(float(np.max(v.ratios)))
+        if z is not None and np.shape(z) == v.errors.shape:
+            mags = np.abs(np.asarray(z, dtype=np.float64)).reshape(-1)
+            errs = v.errors.reshape(-1)
+            state["samples"].extend((float(m), float(e)) for m, e in zip(mags, errs)
+                                    if np.isfinite(m) and np.isfinite(e))
 
 
 def confirm_deviation(prop: Property, oracle: Oracle, target: Target, dev: KnownDeviation) -> bool:
     """True when the property still fails on the deviation's witness (one call, no search)."""
     inputs = dict(dev.witness)
     example = {"cotangent": inputs.pop("cotangent")} if "cotangent" in inputs else {}
-    dtype = next(v.dtype.name for v in inputs.values() if isinstance(v, np.ndarray))
+    leaves = float_leaves(inputs, list(inputs))
+    dtype = leaves[0][2].dtype.name if leaves else "float64"
     try:
         prop.check(target.case(oracle, dtype), {"inputs": {**oracle.defaults(), **inputs}, **example})
     except Falsified:

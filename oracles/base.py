@@ -52,6 +52,21 @@ class ErrorModel:
         return "relative" if self.kind == "relative" else f"mixed (absolute floor u·{self.scale:g})"
 
 
+@dataclass(frozen=True)
+class Part:
+    """One array of what a call returns: ``label`` names it in messages ("out", "dW",
+    "dWs[1]"), ``path`` locates it in the returned value (() for a lone array, (k,) for the
+    k-th item of a tuple, (k, i) for the i-th array of a list in the k-th item)."""
+
+    label: str
+    path: tuple[int, ...]
+    shape: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=int))
+
+
 @dataclass
 class Exact:
     """The oracle's answer for one input: exact values, sensitivities, rounding budget."""
@@ -115,6 +130,12 @@ class Oracle:
     # and how the gradient is judged: a mixed model's floor counts per unit of cotangent.
     wrt: tuple[str, ...] = ()
     grad_error: ErrorModel = field(default_factory=ErrorModel)
+    # Names of the items of a tuple result, in order ((z, a), (dW, db)); () for one array.
+    # A multi-output oracle's outputs are judged as one flat vector (``output_parts`` order).
+    outputs: tuple[str, ...] = ()
+    # No floating-point input (positional_encoding(num_positions, d_model)): the output is
+    # judged at the precision of the float dtype the target returns.
+    float_free: bool = False
 
     @property
     def section(self) -> str:
@@ -132,6 +153,24 @@ class Oracle:
 
     def output_shape(self, inputs: Mapping[str, Any]) -> tuple[int, ...]:  # pragma: no cover
         raise NotImplementedError
+
+    def output_parts(self, inputs: Mapping[str, Any]) -> tuple[Part, ...]:
+        """The arrays a call returns, in order. One array by default; a multi-output oracle
+        (``outputs``) lists each, and its ``output_shape`` is then the flat (total size,)."""
+        return (Part("out", (), tuple(self.output_shape(inputs))),)
+
+    def locate(self, inputs: Mapping[str, Any], index: tuple) -> str:
+        """Where ``index`` of the (flat, for several outputs) output lies: "out[0, 2]", "dWs[1][0, 2]"."""
+        parts = self.output_parts(inputs)
+        if len(parts) == 1 and not parts[0].path:
+            return f"out{list(index) if index else ''}"
+        flat = int(index[0]) if index else 0
+        for part in parts:
+            if flat < part.size:
+                local = np.unravel_index(flat, part.shape) if part.shape else ()
+                return f"{part.label}{[int(i) for i in local] if part.shape else ''}"
+            flat -= part.size
+        return f"out{list(index)}"
 
     def nan_mask(self, inputs: Mapping[str, Any], arg: str, index: tuple) -> np.ndarray:
         """Which outputs must be NaN when ``inputs[arg][index]`` is NaN."""

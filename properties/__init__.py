@@ -6,18 +6,17 @@ One module per seed section (the same names as in ``oracles/``), each defining
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import import_module
+
+from mathoracle.oracles import section_modules
 
 from .contracts import generic_properties
-
-SECTIONS = ("activations", "losses", "divergence")
 
 
 @lru_cache(maxsize=None)
 def _laws() -> dict:
     by_oracle: dict = {}
-    for section in SECTIONS:
-        for prop in import_module(f"{__name__}.{section}").PROPERTIES:
+    for module in section_modules(__name__, "PROPERTIES"):
+        for prop in module.PROPERTIES:
             by_oracle.setdefault(prop.oracle, []).append(prop)
     return by_oracle
 

@@ -79,6 +79,10 @@ class Case:
         """The implementation's output for oracle_id (dtype and shape already checked)."""
         return self.call_fn(oracle_id, inputs)
 
+    def parts(self, oracle_id: str, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """A multi-output call's arrays by label ({"z": ..., "a": ...}; {"dWs[0]": ...})."""
+        return split_parts(self.oracles[oracle_id], inputs, self.call(oracle_id, inputs))
+
     def gradient(self, oracle_id: str, inputs: Mapping[str, Any], cotangent: np.ndarray) -> dict:
         """The implementation's gradients {argument: array} of Σ cotangent·f (vetted)."""
         return self.gradient_fn(oracle_id, inputs, cotangent)
@@ -98,20 +102,58 @@ class Case:
         return allowed_abs(self.exact(oracle_id, inputs), self.oracles[oracle_id].error, fmt(self.dtype))
 
 
+def _fingerprint_of(v) -> tuple:
+    if isinstance(v, np.ndarray):
+        return (v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, (list, tuple)):
+        return ("seq",) + tuple(_fingerprint_of(x) for x in v)
+    return (repr(v),)
+
+
 def _fingerprint(inputs: Mapping[str, Any]) -> tuple:
-    return tuple((k, v.dtype.str, v.shape, v.tobytes()) if isinstance(v, np.ndarray) else (k, repr(v))
-                 for k, v in sorted(inputs.items()))
+    return tuple((k, _fingerprint_of(v)) for k, v in sorted(inputs.items()))
+
+
+def source(v) -> str:
+    """One value as Python source that rebuilds it exactly (arrays, lists of arrays, scalars)."""
+    if isinstance(v, np.ndarray):
+        return f"np.array({v.tolist()!r}, dtype=np.{v.dtype.name})"
+    if isinstance(v, list):
+        return f"[{', '.join(source(x) for x in v)}]"
+    if isinstance(v, tuple):
+        return f"({', '.join(source(x) for x in v)}{',' if len(v) == 1 else ''})"
+    return repr(v)
 
 
 def show(inputs: Mapping[str, Any]) -> str:
     """Keyword inputs as Python source that rebuilds them exactly."""
-    parts = []
-    for k, v in inputs.items():
-        if isinstance(v, np.ndarray):
-            parts.append(f"{k}=np.array({v.tolist()!r}, dtype=np.{v.dtype.name})")
-        else:
-            parts.append(f"{k}={v!r}")
-    return ", ".join(parts)
+    return ", ".join(f"{k}={source(v)}" for k, v in inputs.items())
+
+
+def float_leaves(inputs: Mapping[str, Any], names) -> list[tuple[str, tuple, np.ndarray]]:
+    """The floating-point arrays among the arguments ``names``: (name, prefix, array), where
+    the prefix is () for an array argument and (i,) for the i-th array of a list argument."""
+    out = []
+    for name in names:
+        v = inputs.get(name)
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+            out.append((name, (), v))
+        elif isinstance(v, (list, tuple)):
+            out.extend((name, (i,), a) for i, a in enumerate(v)
+                       if isinstance(a, np.ndarray) and a.dtype.kind == "f")
+    return out
+
+
+def split_parts(oracle: Oracle, inputs: Mapping[str, Any], out: np.ndarray) -> dict[str, np.ndarray]:
+    """A multi-output oracle's flat output (or exact value) as {label: array of its shape}."""
+    parts = oracle.output_parts({**oracle.defaults(), **inputs})
+    if len(parts) == 1 and not parts[0].path:
+        return {parts[0].label: np.asarray(out).reshape(parts[0].shape)}
+    flat, start, got = np.asarray(out).reshape(-1), 0, {}
+    for part in parts:
+        got[part.label] = flat[start:start + part.size].reshape(part.shape)
+        start += part.size
+    return got
 
 
 def signature_call(oracle: Oracle, inputs: Mapping[str, Any]) -> str:

@@ -21,7 +21,7 @@ from hypothesis.extra import numpy as hnp
 from mathoracle.accuracy import judge
 from mathoracle.oracles.base import ErrorModel, Exact
 
-from .base import Case, Falsified, Property, signature_call
+from .base import Case, Falsified, Property, float_leaves, signature_call
 
 
 def _examples(strategy_of):
@@ -39,9 +39,10 @@ def _judged(case: Case, got, exact, model, what: str, call: str, inputs) -> None
     idx = verdict.worst
     g = np.asarray(got, dtype=np.float64).reshape(exact.value.shape)[idx]
     expected = float(exact.value[idx])
-    where = f" at index {idx}" if exact.value.ndim else ""
+    where = f" at index {idx}" if exact.value.ndim and not case.oracle.outputs else ""
+    label = case.oracle.locate(inputs, idx) if what == "out" else f"{what}{list(idx) if idx else ''}"
     raise Falsified(
-        f"{what}{list(idx) if idx else ''}={float(g)!r}, but should be {expected!r}{where}: "
+        f"{label}={float(g)!r}, but should be {expected!r}{where}: "
         f"{verdict.errors[idx]:.4g} ulp, allowed {verdict.allowed[idx]:.3g} [{call}]",
         call=call, inputs=inputs, expected=expected, got=float(g),
         ulps=float(verdict.errors[idx]), allowed=float(verdict.allowed[idx]), index=idx)
@@ -97,32 +98,37 @@ def _where_defined(got: np.ndarray, exact: Exact):
 
 @st.composite
 def _with_nan(draw, oracle, dtype):
+    """A domain example with one element of one floating-point argument (an array, or an
+    array in a list argument) set to NaN."""
     inputs = dict(draw(oracle.domain(dtype)))
-    arg = draw(st.sampled_from(oracle.arrays))
-    arr = np.array(inputs[arg], copy=True)
-    flat = draw(st.integers(0, arr.size - 1))
-    index = np.unravel_index(flat, arr.shape)
-    arr[index] = np.nan
-    inputs[arg] = arr
+    leaves = [leaf for leaf in float_leaves(inputs, oracle.arrays) if leaf[2].size]
+    arg, prefix, arr = draw(st.sampled_from(leaves))
+    arr = np.array(arr, copy=True)
+    arr[np.unravel_index(draw(st.integers(0, arr.size - 1)), arr.shape)] = np.nan
+    if prefix:
+        inputs[arg] = [arr if i == prefix[0] else a for i, a in enumerate(inputs[arg])]
+    else:
+        inputs[arg] = arr
     return {"inputs": inputs}
 
 
 def check_nan(case: Case, example: dict) -> None:
     oracle, inputs = case.oracle, example["inputs"]
     got = np.asarray(case.call(oracle.id, inputs), dtype=np.float64)
-    must = np.zeros(oracle.output_shape(inputs), dtype=bool)
+    must = np.zeros(oracle.output_shape({**oracle.defaults(), **inputs}), dtype=bool)
     cause = {}
-    for arg in oracle.arrays:
-        for index in np.argwhere(np.isnan(np.asarray(inputs[arg], dtype=np.float64))):
-            mask = oracle.nan_mask(inputs, arg, tuple(int(i) for i in index))
-            cause.update({tuple(int(i) for i in m): f"{arg}{index.tolist()}" for m in np.argwhere(mask & ~must)})
+    for arg, prefix, arr in float_leaves(inputs, oracle.arrays):
+        for index in np.argwhere(np.isnan(arr.astype(np.float64))):
+            at = prefix + tuple(int(i) for i in index)
+            mask = oracle.nan_mask({**oracle.defaults(), **inputs}, arg, at)
+            cause.update({tuple(int(i) for i in m): f"{arg}{list(at)}" for m in np.argwhere(mask & ~must)})
             must |= mask
     missing = must & ~np.isnan(got.reshape(must.shape))
     if missing.any():
         idx = tuple(int(i) for i in np.argwhere(missing)[0]) if missing.ndim else ()
         call = signature_call(oracle, inputs)
         raise Falsified(
-            f"out{list(idx) if idx else ''}={float(got.reshape(must.shape)[idx])!r}, but should be nan: "
+            f"{oracle.locate(inputs, idx)}={float(got.reshape(must.shape)[idx])!r}, but should be nan: "
             f"{cause.get(idx, 'an input')} is nan [{call}]",
             call=call, inputs=inputs, expected=float("nan"), got=float(got.reshape(must.shape)[idx]),
             index=idx)
@@ -135,7 +141,7 @@ def generic_properties(oracle) -> tuple[Property, ...]:
         Property(oracle.id, "edges", "agrees with the oracle on edge values only",
                  check_agreement, _examples(lambda o: o.edges)),
     ]
-    if oracle.propagates_nan:
+    if oracle.propagates_nan and not oracle.float_free:
         props.append(Property(oracle.id, "nan", "a NaN input makes its outputs NaN",
                               check_nan, _with_nan))
     if oracle.wrt:

@@ -4,7 +4,5 @@ It is an implementation like any other (the oracles are the truth), and it must 
 every check with no known deviations.
 """
 from ..base import collect
-from . import activations, divergence, losses
 
-IMPLEMENTATION = collect(
-    "numpy", "mathoracle's numerically careful NumPy reference", activations, losses, divergence)
+IMPLEMENTATION = collect('numpy', "mathoracle's numerically careful NumPy reference", __name__)

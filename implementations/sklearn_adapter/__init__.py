@@ -1,6 +1,4 @@
 """Adapter: scikit-learn's MLP activations and sklearn.metrics under the catalogue's signatures."""
 from ..base import collect
-from . import activations, divergence, losses
 
-IMPLEMENTATION = collect("sklearn", "sklearn.neural_network._base activations and sklearn.metrics",
-                         activations, losses, divergence)
+IMPLEMENTATION = collect('sklearn', 'scikit-learn: MLP internals, metrics, preprocessing, decomposition, svm, manifold', __name__)

@@ -1,6 +1,4 @@
 """Adapter: torch's own functions under the catalogue's signatures (CPU)."""
 from ..base import collect
-from . import activations, divergence, losses
 
-IMPLEMENTATION = collect("torch", "torch.nn.functional and autograd, on the CPU", activations, losses,
-                         divergence)
+IMPLEMENTATION = collect('torch', 'torch.nn.functional and autograd, on the CPU', __name__)

@@ -22,6 +22,7 @@ requires every property of every oracle to be failed by at least one buggy varia
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Callable
 
 import numpy as np
@@ -56,11 +57,12 @@ def back(x, like) -> np.ndarray:
         return np.asarray(x).astype(dtype)
 
 
-from . import activations, divergence, gradients, losses  # noqa: E402  (they import Variant)
+from mathoracle.oracles import section_modules  # noqa: E402
 
-BUGGY: list[Variant] = [*activations.BUGGY, *losses.BUGGY, *divergence.BUGGY, *gradients.BUGGY]
-CORRECT: list[Variant] = [*activations.CORRECT, *losses.CORRECT, *divergence.CORRECT,
-                          *gradients.CORRECT]
+# One module per seed section (as in oracles/), plus gradients.py for backward passes.
+_MODULES = [*section_modules(__name__), import_module(f"{__name__}.gradients")]
+BUGGY: list[Variant] = [v for m in _MODULES for v in getattr(m, "BUGGY", ())]
+CORRECT: list[Variant] = [v for m in _MODULES for v in getattr(m, "CORRECT", ())]
 
 
 def _check_names() -> None:
