@@ -134,6 +134,10 @@ def check_nan(case: Case, example: dict) -> None:
             index=idx)
 
 
+# The properties every oracle may have; the others are its laws.
+GENERIC = ("agreement", "edges", "nan", "gradient")
+
+
 def generic_properties(oracle) -> tuple[Property, ...]:
     props = [
         Property(oracle.id, "agreement", "agrees with the oracle over the whole domain",
