@@ -22,6 +22,7 @@ no per-test tolerance constants.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import mpmath
@@ -115,6 +116,13 @@ class Verdict:
         return tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
 
     @property
+    def ratios(self) -> np.ndarray:
+        """error / allowed per element (≤ 1 passes); inf where the result is NaN."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = self.errors / np.maximum(self.allowed, 1e-300)
+        return np.where(np.isnan(r), np.inf, r)
+
+    @property
     def max_ulps(self) -> float:
         finite = self.errors[~np.isnan(self.errors)]
         if finite.size < self.errors.size:
@@ -128,9 +136,10 @@ def allowed_abs(exact: Exact, model: ErrorModel, f: Format) -> np.ndarray:
     out = np.empty(exact.value.shape, dtype=object)
     with mpmath.workdps(DIGITS):
         scale = mpmath.mpf(model.scale)
+        slack = np.broadcast_to(np.asarray(exact.slack, dtype=object), exact.value.shape)
         for idx, e in np.ndenumerate(exact.value):
             out[idx] = (exact.budget * (ulp(e, f) / 2 + u * (exact.sensitivity[idx] + scale))
-                        + f.smallest_normal)
+                        + f.smallest_normal + slack[idx])
     return out
 
 
@@ -147,4 +156,22 @@ def judge(got: np.ndarray, exact: Exact, model: ErrorModel, dtype) -> Verdict:
             errors[idx] = error_ulps(float(got[idx]), e, f)
             allowed[idx] = float(allow[idx] / ulp(e, f))
             allow_f[idx] = float(allow[idx])
-    return Verdict(errors, allowed, allow_f)
+    verdict = Verdict(errors, allowed, allow_f)
+    for seen in _watchers:
+        seen.append(verdict)
+    return verdict
+
+
+_watchers: list[list] = []  # the lists of open ``watch()`` blocks
+
+
+@contextlib.contextmanager
+def watch():
+    """Collect every Verdict that ``judge`` gives inside the block (the runner's accuracy
+    statistics: error / allowed, and error against input magnitude)."""
+    seen: list[Verdict] = []
+    _watchers.append(seen)
+    try:
+        yield seen
+    finally:
+        _watchers.remove(seen)

@@ -74,6 +74,9 @@ class Exact:
     value: np.ndarray        # object array of mpf, the output's shape
     sensitivity: np.ndarray  # object array of mpf, same shape: Σ |∂f/∂x_i|·|x_i|
     budget: int              # roundings an evaluation of the formula makes (see accuracy.py)
+    # An absolute allowance on top of the rounding model, the same in every dtype: the error
+    # an algorithm's own stopping rule permits (value iteration's tol·γ/(1-γ)). 0 or per element.
+    slack: Any = 0
 
 
 def mpf_array(a: np.ndarray) -> np.ndarray:
@@ -136,6 +139,14 @@ class Oracle:
     # No floating-point input (positional_encoding(num_positions, d_model)): the output is
     # judged at the precision of the float dtype the target returns.
     float_free: bool = False
+    # A whole-number result (a count: PCA's choose_k). An integer return value is taken as a
+    # float of the judged dtype; with sensitivity 0 the agreement check wants it exactly.
+    integer: bool = False
+
+    def align(self, inputs: Mapping[str, Any], got: np.ndarray, exact: "Exact") -> np.ndarray:
+        """``got`` made comparable with ``exact.value`` where the formula fixes the result only
+        up to a convention (an eigenvector's sign). The identity unless an oracle says otherwise."""
+        return got
 
     @property
     def section(self) -> str:
