@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from . import domains as d
-from .shapes import Reduction
+from .shapes import PerElement, Reduction
 from .structured import Structured
-from .vae import PerElement, noise_elements
+from .vae import noise_elements
 
 SEED = "Generative Models › Diffusion Models"
 

@@ -18,7 +18,7 @@ from sympy.codegen.cfunctions import log1p
 from . import domains as d
 from .base import Param
 from .structured import Structured, elementwise
-from .vae import PerElement
+from .shapes import PerElement
 
 SEED = "Generative Models › GANs (Generative Adversarial Networks)"
 

@@ -2,6 +2,7 @@
 
 - ``Elementwise``: f(z; params) applied to every element.
 - ``Reduction``:   a per-element term t(x, y; params), summed or averaged.
+- ``PerElement``:  a term t(x, y; params) of several broadcast arrays, not reduced.
 - ``Vector``:      a formula of a whole slice along an axis (softmax), built for each
                    slice length n and cached.
 
@@ -260,6 +261,45 @@ class Reduction(Oracle):
                                                             self.grad_error.scale)
                 answers[name] = Exact(value, sens, budget)
         return answers
+
+
+@dataclass(eq=False)
+class PerElement(Reduction):
+    """A formula t(a, b, ...; params) applied element by element (no reduction) to arrays
+    broadcast together (a Python float argument, such as β_t, is one value for every
+    element). It keeps ``Reduction``'s exact values, sensitivities and vector-Jacobian
+    products (``wrt`` needs arrays of one shape); nothing is compiled per shape."""
+
+    reduce: str = "none"
+
+    def _broadcast(self, inputs):
+        arrays = np.broadcast_arrays(*(np.asarray(inputs[a]) for a in self.arrays))
+        return {**inputs, **dict(zip(self.arrays, arrays))}
+
+    def exact(self, inputs):
+        return super().exact(self._broadcast(inputs))
+
+    def vjp(self, inputs, cotangent):
+        return super().vjp(self._broadcast(inputs), cotangent)
+
+    def _count(self, shape) -> int:
+        return 0  # no summed terms: the term's own roundings and the result's
+
+    def _reduce(self, a: np.ndarray) -> np.ndarray:
+        return a
+
+    def output_shape(self, inputs):
+        return np.broadcast_shapes(*(np.shape(inputs[a]) for a in self.arrays))
+
+    def nan_mask(self, inputs, arg, index):
+        mask = np.zeros(self.output_shape(inputs), dtype=bool)
+        at = np.zeros(np.shape(inputs[arg]), dtype=bool)
+        at[tuple(index)] = True
+        mask |= np.broadcast_to(at, mask.shape)
+        return mask
+
+    def _cotangent_factor(self, w, shape):
+        return np.broadcast_to(mpf_array(np.asarray(w, dtype=np.float64)), shape)
 
 
 @dataclass(eq=False)

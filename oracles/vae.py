@@ -10,7 +10,6 @@ lower bound (ELBO), which training maximises; the loss is its negative, KL - E[l
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -19,50 +18,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from . import domains as d
-from .base import ErrorModel, mpf_array
-from .shapes import Reduction
+from .base import ErrorModel
+from .shapes import PerElement, Reduction
 from .structured import Structured, elementwise
 
 SEED = "Generative Models › Variational Autoencoders (VAE)"
-
-
-@dataclass(eq=False)
-class PerElement(Reduction):
-    """A formula t(a, b, ...; params) applied element by element (no reduction) to arrays
-    broadcast together (a Python float argument, such as β_t, is one value for every
-    element). It keeps ``Reduction``'s exact values, sensitivities and vector-Jacobian
-    products (``wrt`` needs arrays of one shape); nothing is compiled per shape."""
-
-    reduce: str = "none"
-
-    def _broadcast(self, inputs):
-        arrays = np.broadcast_arrays(*(np.asarray(inputs[a]) for a in self.arrays))
-        return {**inputs, **dict(zip(self.arrays, arrays))}
-
-    def exact(self, inputs):
-        return super().exact(self._broadcast(inputs))
-
-    def vjp(self, inputs, cotangent):
-        return super().vjp(self._broadcast(inputs), cotangent)
-
-    def _count(self, shape) -> int:
-        return 0  # no summed terms: the term's own roundings and the result's
-
-    def _reduce(self, a: np.ndarray) -> np.ndarray:
-        return a
-
-    def output_shape(self, inputs):
-        return np.broadcast_shapes(*(np.shape(inputs[a]) for a in self.arrays))
-
-    def nan_mask(self, inputs, arg, index):
-        mask = np.zeros(self.output_shape(inputs), dtype=bool)
-        at = np.zeros(np.shape(inputs[arg]), dtype=bool)
-        at[tuple(index)] = True
-        mask |= np.broadcast_to(at, mask.shape)
-        return mask
-
-    def _cotangent_factor(self, w, shape):
-        return np.broadcast_to(mpf_array(np.asarray(w, dtype=np.float64)), shape)
 
 
 # --- the KL term, derived -------------------------------------------------------------
