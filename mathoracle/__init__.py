@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from mathoracle.registry import UsageError, get_oracle, oracles, resolve_implementation
+from mathoracle.errors import UsageError
+from mathoracle.guard import DEFAULT_TIMEOUT
 from mathoracle.results import CheckResult, Counterexample, PropertyResult
 
 __version__ = "0.1.0"
@@ -33,46 +34,77 @@ def _validate(dtypes, max_examples, seed) -> tuple[str, ...] | None:
 
 def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str | None = None,
           max_examples: int = 100, seed: int | None = None,
-          properties: Iterable[str] | None = None, shrink: bool = True) -> CheckResult:
+          properties: Iterable[str] | None = None, shrink: bool = True,
+          timeout: float | None = DEFAULT_TIMEOUT, isolate: bool = False,
+          conventions: Iterable[str] = ()) -> CheckResult:
     """Check ``target`` against every property of the oracle ``oracle_id``.
 
-    target: a callable, a 'module:function' or 'file.py:function' string, or the name of a
-    bundled implementation ('numpy', 'torch', 'scipy', 'sklearn').
+    target: a callable, a 'module:function' or 'file.py:function' string, the name of a
+    bundled implementation ('numpy', 'torch', 'scipy', 'sklearn'), or a whole
+    implementation (an Implementation, or a module or object with FUNCTIONS).
     dtypes: the float dtypes to check (default: every one the target accepts).
     properties: property names to run (default: all of the oracle's).
     shrink: minimise each counterexample (default); False is faster when only the verdict matters.
+    timeout: seconds a single call may take (None: unbounded); a hang is a recorded failure.
+    isolate: call the target in a separate process, so that a crash is a recorded failure.
+    conventions: declared conventions, e.g. ["relu_grad_at_zero=1"] (added to the
+    implementation's own CONVENTIONS); they change the expected values, never a tolerance.
     Returns a CheckResult; ``.raise_for_status()`` turns a failure into an AssertionError.
     """
+    from mathoracle import conventions as conv
+    from mathoracle.guard import limits
     from mathoracle.properties import properties_for
+    from mathoracle.registry import extra_properties, get_oracle, oracles, resolve_implementation
     from mathoracle.runner import check_implementation
     from mathoracle.text import reproduce, snippet
 
     oracle = get_oracle(oracle_id)
     dtypes = _validate(dtypes, max_examples, seed)
+    timeout = _validate_limits(timeout, isolate)
+    impl = resolve_implementation(oracle.id, target)
+    declared = (*getattr(impl, "conventions", ()), *([conventions] if isinstance(conventions, str)
+                                                     else conventions))
+    try:
+        table = conv.apply(oracles(), declared)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    oracle = table[oracle.id]
     if properties is not None:
         properties = [properties] if isinstance(properties, str) else list(properties)
-        names = [p.name for p in properties_for(oracle)]
+        names = [p.name for p in properties_for(oracle, extra_properties())]
         bad = [p for p in properties if p not in names]
         if bad:
             raise UsageError(f"properties={bad!r} are not properties of {oracle.id}; "
                              f"choose from {', '.join(names)}")
-    impl = resolve_implementation(oracle.id, target)
-    result = check_implementation(oracle, impl, oracles(), dtypes=dtypes, max_examples=max_examples,
-                                  seed=seed, only=properties, shrink=shrink)
+    with limits(timeout, isolate):
+        result = check_implementation(oracle, impl, table, dtypes=dtypes, max_examples=max_examples,
+                                      seed=seed, only=properties, shrink=shrink,
+                                      extra_properties=extra_properties())
+    result.conventions = tuple(declared)
     label = target if isinstance(target, str) else impl.source
     for rec in result.results:
         ce = rec.counterexample
         if ce is not None and ce.inputs:
             ce.reproduce = reproduce(result, rec, label, max_examples)
             from mathoracle.calling import accepted_params
+            fn = impl.functions.get(oracle.id)
             ce.snippet = snippet(impl.source, impl.name, oracle, ce.inputs,
-                                 accepted_params(impl.functions[oracle.id], oracle))
+                                 accepted_params(fn, oracle) if fn else None)
     return result
+
+
+def _validate_limits(timeout, isolate) -> float | None:
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not timeout > 0):
+        raise UsageError(f"timeout={timeout!r} must be a positive number of seconds, or None")
+    if not isinstance(isolate, bool):
+        raise UsageError(f"isolate={isolate!r} must be True or False")
+    return timeout
 
 
 def list_oracles() -> list[dict]:
     """One row per oracle: id, signature, formula, seed section, error model, providers."""
-    from mathoracle.registry import available_implementations
+    from mathoracle.registry import available_implementations, oracles
     impls = available_implementations()
     rows = []
     for o in oracles().values():

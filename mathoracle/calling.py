@@ -105,6 +105,9 @@ def vet_output(out: Any, oracle: Oracle, dtype, call: str, inputs: Mapping[str, 
     """What a call returned, vetted against the oracle's output parts: one array of the
     output's shape, or (several outputs) every part vetted and concatenated flat."""
     parts = oracle.output_parts(inputs)
+    if oracle.integer and isinstance(out, (int, np.integer, np.ndarray)) and not isinstance(out, bool) \
+            and np.asarray(out).dtype.kind in "iu":  # a count: judged as a float of the dtype
+        out = np.asarray(out).astype(dtype if dtype is not None else np.float64)
     if len(parts) == 1 and not parts[0].path:
         return vet(out, dtype, parts[0].shape, "out", call, inputs, notes)
     lengths: dict[tuple, int] = {}
@@ -120,9 +123,10 @@ def vet_output(out: Any, oracle: Oracle, dtype, call: str, inputs: Mapping[str, 
 
 def copied(v: Any) -> Any:
     """An argument as the target receives it: arrays (and lists of arrays) copied, so a
-    target that writes into its input cannot change what the oracle sees."""
+    target that writes into its input cannot change what the oracle sees. An array subclass
+    stays one (properties/network.py counts operations through one)."""
     if isinstance(v, np.ndarray):
-        return np.array(v, copy=True)
+        return np.array(v, copy=True, subok=True)
     if isinstance(v, (list, tuple)):
         return [copied(x) for x in v]
     return v

@@ -1,4 +1,4 @@
-"""The ``mathoracle`` command: ``list`` and ``check``.
+"""The ``mathoracle`` command: ``list``, ``check``, ``report`` and ``new-oracle``.
 
 Exit status: 0 the target conforms (known deviations included), 1 it does not, 2 bad input
 to the tool itself (one line on stderr, no traceback).
@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
+from mathoracle.guard import DEFAULT_TIMEOUT
 from mathoracle.registry import UsageError
 
 
@@ -37,7 +39,36 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--no-shrink", action="store_true", help="report the first failing input "
                     "as found, without minimising it (faster)")
     ck.add_argument("-v", "--verbose", action="store_true", help="show passing properties too")
+    ck.add_argument("--convention", action="append", default=[], metavar="NAME=VALUE",
+                    help="a declared convention, e.g. relu_grad_at_zero=1; repeatable")
+    _limits(ck)
+    rp = sub.add_parser("report", help="check whole implementations over the whole catalogue and "
+                                       "write report.json, report.xml, report.md, report.html")
+    rp.add_argument("--impl", default="numpy,torch,scipy,sklearn",
+                    help="comma-separated implementations: bundled names, package.module "
+                         "(with FUNCTIONS or IMPLEMENTATION) or path/to/file.py "
+                         "(default: numpy,torch,scipy,sklearn)")
+    rp.add_argument("--out", default="reports", help="directory to write into (default: reports)")
+    rp.add_argument("--oracle", action="append", help="only this oracle id; repeatable")
+    rp.add_argument("--dtype", action="append", help="float16, float32 or float64; repeatable")
+    rp.add_argument("--max-examples", type=int, default=100, help="examples per property and dtype")
+    rp.add_argument("--seed", type=int, help="seed of the search (default: random, recorded)")
+    rp.add_argument("--jobs", "-j", type=int, default=1, help="processes to run checks on")
+    rp.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    _limits(rp)
+    no = sub.add_parser("new-oracle", help="write the skeleton files of a new oracle")
+    no.add_argument("oracle", help="the new id, section.name (e.g. activation.gelu)")
+    no.add_argument("--root", default=".", help="the project's root directory (default: .)")
     return p
+
+
+def _limits(parser) -> None:
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds one call of the target may take; 0 for no limit "
+                             f"(default: {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--isolate", action="store_true",
+                        help="call the target in a separate process, so that a crash "
+                             "(segfault, exit) is a recorded failure")
 
 
 def markdown_table(rows) -> str:
@@ -84,22 +115,76 @@ def _list(as_json: bool, as_markdown: bool) -> int:
     return 0
 
 
+def _timeout(args) -> float | None:
+    if args.timeout < 0 or args.timeout != args.timeout:
+        raise UsageError(f"--timeout {args.timeout:g} must be a number of seconds ≥ 0 (0: no limit)")
+    return args.timeout or None
+
+
+def _dtypes(args):
+    return [d for item in args.dtype for d in item.split(",")] if args.dtype else None
+
+
 def _check(args) -> int:
     from mathoracle import check
     from mathoracle.text import format_check
-    dtypes = [d for item in args.dtype for d in item.split(",")] if args.dtype else None
-    result = check(args.oracle, args.target, dtypes=dtypes, max_examples=args.max_examples,
-                   seed=args.seed, properties=args.property, shrink=not args.no_shrink)
+    result = check(args.oracle, args.target, dtypes=_dtypes(args), max_examples=args.max_examples,
+                   seed=args.seed, properties=args.property, shrink=not args.no_shrink,
+                   timeout=_timeout(args), isolate=args.isolate, conventions=args.convention)
     print(format_check(result, verbose=args.verbose))
     return 1 if result.status in ("fail", "error") else 0
 
 
+def _report(args) -> int:
+    from mathoracle import _validate, report
+    specs = [s.strip() for s in args.impl.split(",")]
+    if not all(specs) or len(set(specs)) != len(specs):
+        raise UsageError(f"--impl {args.impl!r} must be distinct, comma-separated implementation names")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs} must be at least 1")
+    dtypes = _validate(_dtypes(args), args.max_examples, args.seed)
+    doc = report.build(specs, oracle_ids=args.oracle, max_examples=args.max_examples, seed=args.seed,
+                       jobs=args.jobs, timeout=_timeout(args), isolate=args.isolate, dtypes=dtypes,
+                       progress=not args.quiet)
+    paths = report.write(doc, args.out)
+    s = doc["summary"]
+    print(f"{s['pass']} pass, {s['fail']} fail, {s['error']} error, {s['known deviation']} known "
+          f"deviation, {s['not applicable']} not applicable in {doc['wall_seconds']:.0f} s (seed "
+          f"{doc['seed']}); wrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def _new_oracle(args) -> int:
+    from mathoracle.oracles import SECTIONS
+    from mathoracle.scaffold import new_oracle
+    paths = new_oracle(args.oracle, args.root)
+    for path in paths:
+        print(f"wrote {path}")
+    if paths[0].stem not in SECTIONS:
+        print(f"note: add {paths[0].stem!r} to SECTIONS in oracles/__init__.py")
+    return 0
+
+
+def _one_line_warnings() -> None:
+    """A plugin's warning as one line on stderr (no source location)."""
+    from mathoracle.plugins import PluginWarning
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, PluginWarning):
+            print(f"mathoracle: warning: {message}", file=sys.stderr)
+        else:
+            default(message, category, filename, lineno, file, line)
+    warnings.showwarning = show
+
+
 def main(argv=None) -> int:
+    _one_line_warnings()
     try:
         args = _parser().parse_args(argv)
         if args.command == "list":
             return _list(args.json, args.markdown)
-        return _check(args)
+        return {"check": _check, "report": _report, "new-oracle": _new_oracle}[args.command](args)
     except UsageError as exc:
         print(f"mathoracle: error: {exc}", file=sys.stderr)
         return 2

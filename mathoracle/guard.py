@@ -122,7 +122,9 @@ _registry: dict[int, Callable] = {}  # what a worker forked now can call, by id
 
 
 def _serve(conn) -> None:  # pragma: no cover - runs in the child
+    import faulthandler
     from mathoracle.calling import to_numpy
+    faulthandler.disable()  # a crash is the finding; no traceback dump from a parent's handler
     while True:
         try:
             key, args, kwargs = conn.recv()

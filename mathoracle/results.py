@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PASS, FAIL, ERROR, NOT_APPLICABLE, DEVIATION = "pass", "fail", "error", "not applicable", "known deviation"
+STATUSES = (PASS, FAIL, ERROR, NOT_APPLICABLE, DEVIATION)
+SAMPLES_KEPT = 64  # (|input|, ulps) pairs kept per record for the error-vs-magnitude plot
 
 
 @dataclass
@@ -36,6 +38,12 @@ class PropertyResult:
     counterexample: Counterexample | None = None
     reason: str = ""      # why not applicable / error / which deviation
     notes: list[str] = field(default_factory=list)
+    median_ulps: float | None = None  # median over examples of each example's largest error
+    max_ratio: float | None = None    # largest error / allowed error (≤ 1 passes)
+    # (|input|, error in ulps) per element, for a unary elementwise oracle's agreement:
+    # the error-against-magnitude plot. At most SAMPLES_KEPT pairs.
+    samples: list[tuple[float, float]] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def id(self) -> str:
@@ -52,6 +60,7 @@ class CheckResult:
     seed: int
     results: list[PropertyResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    conventions: tuple[str, ...] = ()  # declared conventions the check applied
 
     @property
     def status(self) -> str:
@@ -71,6 +80,16 @@ class CheckResult:
     @property
     def failures(self) -> list[PropertyResult]:
         return [r for r in self.results if r.status in (FAIL, ERROR)]
+
+    @property
+    def properties(self) -> list[str]:
+        """Ids of the properties that ran (not the not-applicable ones)."""
+        return [r.id for r in self.results if r.status != NOT_APPLICABLE]
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        """The first failure's counterexample, or None."""
+        return next((r.counterexample for r in self.failures if r.counterexample), None)
 
     @property
     def examples(self) -> int:

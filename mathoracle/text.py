@@ -23,6 +23,9 @@ def snippet(source: str, implementation: str, oracle, inputs: dict, accepted=Non
             load += "".join(f".{a}" for a in attr.split(".")[1:])
         else:
             load = f"import {mod}; f = {mod}.{attr}"
+    elif source and ":" not in source:  # a whole implementation: module or file.py
+        load = (f"from mathoracle.registry import load_implementation; "
+                f"f = load_implementation({source!r}).{table}[{oracle_id!r}]")
     else:
         load = (f"from mathoracle.registry import bundled; "
                 f"f = bundled({implementation!r}).{table}[{oracle_id!r}]")
@@ -30,8 +33,9 @@ def snippet(source: str, implementation: str, oracle, inputs: dict, accepted=Non
 
 
 def reproduce(result: CheckResult, rec: PropertyResult, target: str, max_examples: int) -> str:
+    conventions = "".join(f" --convention {c}" for c in result.conventions)
     return (f"mathoracle check {result.oracle} {target} --dtype {rec.dtype} --property {rec.property}"
-            f" --max-examples {max_examples} --seed {result.seed}")
+            f" --max-examples {max_examples} --seed {result.seed}{conventions}")
 
 
 def _ulps(x) -> str:

@@ -67,6 +67,9 @@ class Structured(Oracle):
 
     build: Callable[..., Any] | None = None
     constants: tuple[str, ...] = ()   # float arguments that fix structure, not symbols
+    # Roundings one output expression costs (base.rounding_budget: its operation count). An
+    # oracle whose outputs share intermediates may count each once (attention's row sums).
+    roundings: Callable[[sp.Expr], int] = rounding_budget
     _cache: dict = field(default_factory=dict, repr=False)
 
     # --- what is symbolic, and the cache key -----------------------------------------
@@ -139,7 +142,7 @@ class Structured(Oracle):
         jac = [[_no_delta(sp.diff(e, symbols[j])) for j in d] for e, d in zip(exprs, deps)]
         cse = not any(e.has(sp.Piecewise) for e in exprs)  # CSE would hoist a guarded division
         fn = sp.lambdify(symbols, [exprs, jac], modules="mpmath", cse=cse)
-        budget = max((rounding_budget(e) for e in exprs), default=1)
+        budget = max((self.roundings(e) for e in exprs), default=1)
 
         def arrange(values: Mapping[str, Any]) -> list:
             out = []

@@ -51,7 +51,8 @@ def _judged(case: Case, got, exact, model, what: str, call: str, inputs) -> None
 def check_agreement(case: Case, example: dict) -> None:
     oracle, inputs = case.oracle, example["inputs"]
     got = case.call(oracle.id, inputs)
-    _judged(case, got, case.exact(oracle.id, inputs), oracle.error, "out",
+    exact = case.exact(oracle.id, inputs)
+    _judged(case, oracle.align(inputs, got, exact), exact, oracle.error, "out",
             signature_call(oracle, inputs), inputs)
 
 

@@ -59,3 +59,39 @@ def grad_missing_argument(w, z):
 
 def grad_wrong_shape(w, z):
     return {"z": np.zeros(np.shape(z) + (2,), dtype=np.asarray(z).dtype)}
+
+
+# Targets that do not come back: bounded by the per-call timeout, or recorded by --isolate.
+
+def hangs(z):
+    """Never returns (a Python loop: the timeout's alarm interrupts it)."""
+    while True:
+        pass
+
+
+def sleeps(z):
+    """Blocks in a C call (time.sleep), which the alarm interrupts too."""
+    import time
+    time.sleep(3600)
+
+
+def exits(z):
+    """Ends the whole process, as a C extension calling exit() would."""
+    import os
+    os._exit(3)
+
+
+def segfaults(z):
+    """Dereferences a null pointer."""
+    import ctypes
+    ctypes.string_at(0)
+
+
+def swallows_interrupts(z):
+    """Catches every Exception, as sloppy code does; the timeout still ends it."""
+    while True:
+        try:
+            while True:
+                pass
+        except Exception:
+            pass

@@ -1,0 +1,150 @@
+"""The pytest plugin (entry point ``pytest11``): mathoracle inside a user's own test suite.
+
+- ``pytest --mathoracle-impl mypkg.adapter`` adds one test per (oracle, property, dtype)
+  that the implementation provides, with the stable id
+  ``mathoracle[<impl>]::<oracle>::<property>[<dtype>]``. Ids (or patterns of them, with *)
+  listed in the ini options ``mathoracle_xfail`` / ``mathoracle_skip`` are marked so.
+- The ``mathoracle`` fixture: ``mathoracle.check("activation.softmax", my_softmax)`` runs the
+  check and fails the test with the counterexample report when it does not pass.
+
+Without ``--mathoracle-impl`` and without the fixture the plugin costs nothing: this module
+imports only pytest, and mathoracle itself is imported on first use.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+DTYPES = ("float16", "float32", "float64")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("mathoracle", "mathoracle: check implementations against the oracles")
+    group.addoption("--mathoracle-impl", action="append", default=[], metavar="IMPL",
+                    help="run the whole catalogue against this implementation (a bundled name, "
+                         "package.module with FUNCTIONS or IMPLEMENTATION, or path/to/file.py); "
+                         "repeatable")
+    group.addoption("--mathoracle-oracle", action="append", default=[], metavar="ID",
+                    help="only these oracle ids (patterns with *; repeatable)")
+    group.addoption("--mathoracle-examples", type=int, default=100, help="examples per property and dtype")
+    group.addoption("--mathoracle-seed", type=int, default=0, help="seed of the search (default 0)")
+    group.addoption("--mathoracle-timeout", type=float, default=None,
+                    help="seconds one call may take (default: mathoracle's)")
+    group.addoption("--mathoracle-isolate", action="store_true",
+                    help="call targets in a separate process (a crash is a failure)")
+    parser.addini("mathoracle_xfail", "test ids (patterns with *) expected to fail", type="linelist")
+    parser.addini("mathoracle_skip", "test ids (patterns with *) to skip", type="linelist")
+
+
+def _options(config) -> dict:
+    from mathoracle.guard import DEFAULT_TIMEOUT
+    timeout = config.getoption("mathoracle_timeout")
+    return {"max_examples": config.getoption("mathoracle_examples"),
+            "seed": config.getoption("mathoracle_seed"),
+            "timeout": DEFAULT_TIMEOUT if timeout is None else (timeout or None),
+            "isolate": config.getoption("mathoracle_isolate")}
+
+
+class MathoracleFixture:
+    """What the ``mathoracle`` fixture gives a test."""
+
+    def __init__(self, config):
+        self._config = config
+
+    def check(self, oracle_id, target, **options):
+        """``mathoracle.check`` with the session's --mathoracle-* defaults; a failure fails
+        the test with the report (no traceback into mathoracle)."""
+        import mathoracle
+        from mathoracle.text import format_check
+        defaults = _options(self._config)
+        result = mathoracle.check(oracle_id, target, **{**defaults, **options})
+        if result.status in ("fail", "error"):
+            pytest.fail(format_check(result), pytrace=False)
+        return result
+
+
+@pytest.fixture
+def mathoracle(request):
+    """Check functions against mathoracle's oracles: ``mathoracle.check(oracle_id, fn)``."""
+    return MathoracleFixture(request.config)
+
+
+class PropertyItem(pytest.Item):
+    """One property of one oracle at one dtype, against one implementation."""
+
+    def __init__(self, *, spec, oracle_id, prop, dtype, **kw):
+        super().__init__(**kw)
+        self.spec, self.oracle_id, self.prop, self.dtype = spec, oracle_id, prop, dtype
+
+    def runtest(self):
+        import mathoracle
+        from mathoracle.text import format_record
+        result = mathoracle.check(self.oracle_id, self.spec, properties=[self.prop],
+                                  dtypes=[self.dtype], **_options(self.config))
+        mine = [r for r in result.results if r.dtype in (self.dtype, "*")]
+        if not mine:
+            pytest.skip(next((n for n in result.notes if self.dtype in n), "dtype not checked"))
+        rec = mine[0]
+        if rec.status in ("fail", "error") and not (rec.dtype == "*" and "accepts none" in rec.reason):
+            raise PropertyFailed("\n".join(format_record(rec)))
+        if rec.status == "not applicable" or rec.dtype == "*":
+            pytest.skip(rec.reason or "not applicable")
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, PropertyFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.spec, None, self.name
+
+
+class PropertyFailed(AssertionError):
+    """The property does not hold; the message is mathoracle's report."""
+
+
+def _matches(text: str, pattern: str) -> bool:
+    """Shell-style ``*`` and ``?``; brackets are literal (ids end in ``[dtype]``)."""
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, text) is not None
+
+
+def _items(session, config) -> list:
+    from mathoracle.properties import properties_for
+    from mathoracle.registry import UsageError, extra_properties, load_implementation, oracles
+    patterns = config.getoption("mathoracle_oracle")
+    xfail, skip = config.getini("mathoracle_xfail"), config.getini("mathoracle_skip")
+    items = []
+    for spec in config.getoption("mathoracle_impl"):
+        try:
+            impl = load_implementation(spec)
+        except UsageError as exc:
+            raise pytest.UsageError(f"--mathoracle-impl {spec}: {exc}") from None
+        for oid, oracle in oracles().items():
+            if not impl.provides(oid) or (patterns and not any(_matches(oid, p) for p in patterns)):
+                continue
+            for prop in properties_for(oracle, extra_properties()):
+                for dtype in DTYPES:
+                    name = f"{oid}::{prop.name}[{dtype}]"
+                    item = PropertyItem.from_parent(session, name=name, nodeid=f"mathoracle[{spec}]::{name}",
+                                                    spec=spec, oracle_id=oid, prop=prop.name, dtype=dtype)
+                    if any(_matches(name, p) or _matches(item.nodeid, p) for p in skip):
+                        item.add_marker(pytest.mark.skip(reason="listed in mathoracle_skip"))
+                    elif any(_matches(name, p) or _matches(item.nodeid, p) for p in xfail):
+                        item.add_marker(pytest.mark.xfail(reason="listed in mathoracle_xfail", strict=True))
+                    items.append(item)
+    return items
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    if config.getoption("mathoracle_impl"):
+        items.extend(_items(session, config))
+
+
+def pytest_report_header(config):
+    if config.getoption("mathoracle_impl"):
+        o = _options(config)
+        return (f"mathoracle: {', '.join(config.getoption('mathoracle_impl'))}; seed {o['seed']}, "
+                f"{o['max_examples']} examples, timeout {o['timeout']}")

@@ -1,0 +1,57 @@
+"""``mathoracle report``: the whole catalogue against whole implementations, in four formats.
+
+    report.json   the data (versioned schema: docs/report-schema.md, schema.json here)
+    report.xml    JUnit XML, for CI systems
+    report.md     the conformance matrix and the accuracy table
+    report.html   one self-contained page: matrix, accuracy, plots, every failure
+
+``build(...)`` runs the checks (``collect``), ``write(doc, out)`` writes the files.
+"""
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+from mathoracle.report.collect import Options, Progress, run_all
+from mathoracle.report.document import SCHEMA_VERSION, build_document, write_json
+from mathoracle.report.html import write_html
+from mathoracle.report.junit import write_junit
+from mathoracle.report.markdown import write_markdown
+
+FILES = ("report.json", "report.xml", "report.md", "report.html")
+
+
+def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples: int = 100,
+          seed: int | None = None, jobs: int = 1, timeout: float | None = None,
+          isolate: bool = False, dtypes: tuple[str, ...] | None = None,
+          progress: bool = True) -> dict:
+    """Check every oracle (or ``oracle_ids``) against every implementation; the report.json
+    document. Specs are checked up front: a bad one raises UsageError before any work."""
+    from mathoracle.registry import get_oracle, load_implementation, oracles
+    impls = {spec: load_implementation(spec) for spec in specs}
+    table = oracles()
+    ids = [get_oracle(i).id for i in oracle_ids] if oracle_ids else list(table)
+    seed = random.randrange(2 ** 32) if seed is None else seed
+    options = Options(max_examples, seed, timeout, isolate, dtypes)
+    started = time.perf_counter()
+    bar = Progress(len(ids) * len(specs), enabled=progress)
+    checks = run_all(ids, specs, options, jobs=jobs, progress=bar)
+    return build_document(checks, specs, {i: table[i] for i in ids}, seed=seed,
+                    max_examples=max_examples, jobs=jobs,
+                    wall_seconds=time.perf_counter() - started, implementations=impls)
+
+
+def write(doc: dict, out: Path) -> list[Path]:
+    """Write the four files into ``out`` (created if missing); their paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f for f in FILES]
+    write_json(doc, paths[0])
+    write_junit(doc, paths[1])
+    write_markdown(doc, paths[2])
+    write_html(doc, paths[3])
+    return paths
+
+
+__all__ = ["build", "write", "FILES", "SCHEMA_VERSION"]

@@ -1,0 +1,104 @@
+"""Running the whole catalogue against several implementations, serially or on N processes.
+
+One task is one (oracle, implementation) pair, checked with ``mathoracle.check`` (so a
+report's verdicts, reproduction lines and conventions are exactly those of the CLI).
+With ``jobs > 1`` the tasks run in a pool of fresh processes ("spawn": no state forked
+from the parent, torch's thread pools included); results come back as they finish and
+are put back in catalogue order.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import Callable, Iterable, TextIO
+
+from mathoracle.results import CheckResult
+
+
+@dataclass(frozen=True)
+class Options:
+    max_examples: int = 100
+    seed: int = 0
+    timeout: float | None = None
+    isolate: bool = False
+    dtypes: tuple[str, ...] | None = None
+
+
+def run_task(oracle_id: str, spec: str, options: Options) -> tuple[CheckResult, float]:
+    """Check one oracle against one implementation; (result, seconds)."""
+    import mathoracle
+    started = time.perf_counter()
+    result = mathoracle.check(oracle_id, spec, dtypes=options.dtypes, max_examples=options.max_examples,
+                              seed=options.seed, timeout=options.timeout, isolate=options.isolate)
+    return result, time.perf_counter() - started
+
+
+class Progress:
+    """A one-line bar (current oracle and implementation) on a terminal; plain lines otherwise."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, enabled: bool = True):
+        self.total, self.done = total, 0
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.started = time.perf_counter()
+
+    def step(self, oracle_id: str, impl: str, status: str, seconds: float) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.tty:
+            width = 24
+            filled = width * self.done // max(self.total, 1)
+            elapsed = time.perf_counter() - self.started
+            line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                    f"{elapsed:5.0f} s  {oracle_id} × {impl}: {status}")
+            self.stream.write(f"{line:<110.110}")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"[{self.done}/{self.total}] {oracle_id} × {impl}: {status} "
+                              f"({seconds:.1f} s)\n")
+        self.stream.flush()
+
+
+def run_all(oracle_ids: Iterable[str], specs: Iterable[str], options: Options, *, jobs: int = 1,
+            progress: Progress | None = None,
+            task: Callable = run_task) -> list[tuple[CheckResult, float]]:
+    """Every (oracle, implementation) check, in catalogue order × implementation order."""
+    tasks = [(oid, spec) for oid in oracle_ids for spec in specs]
+    progress = progress or Progress(len(tasks), enabled=False)
+    results: dict[int, tuple[CheckResult, float]] = {}
+    if jobs <= 1:
+        for i, (oid, spec) in enumerate(tasks):
+            try:
+                results[i] = task(oid, spec, options)
+            except Exception as exc:  # mathoracle's own failure: recorded, the run goes on
+                results[i] = (_lost(oid, spec, options, exc), 0.0)
+            progress.step(oid, spec, results[i][0].status, results[i][1])
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(task, oid, spec, options): i for i, (oid, spec) in enumerate(tasks)}
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    results[i] = future.result()
+                except Exception as exc:  # the worker died (a crash without --isolate), or
+                    results[i] = (_lost(*tasks[i], options, exc), 0.0)  # mathoracle failed
+                progress.step(*tasks[i], results[i][0].status, results[i][1])
+    return [results[i] for i in range(len(tasks))]
+
+
+def _lost(oracle_id: str, spec: str, options: Options, exc: Exception) -> CheckResult:
+    """The record of a check whose worker process died: an error, with the reason."""
+    from mathoracle.results import ERROR, PropertyResult
+    result = CheckResult(oracle_id, spec, options.seed)
+    result.results.append(PropertyResult(
+        oracle_id, spec, "*", "*", ERROR,
+        reason=f"the check did not complete: {type(exc).__name__}: {exc}"
+               + ("; a target crashed the worker process: rerun with --isolate"
+                  if type(exc).__name__ == "BrokenProcessPool" else "")))
+    return result

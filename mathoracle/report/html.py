@@ -1,0 +1,110 @@
+"""One self-contained HTML page: no script, no CDN, no external file. The conformance
+matrix, the accuracy table, the plots (inline SVG), and every failure with its
+counterexample and reproduction line."""
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from mathoracle.report import plots
+from mathoracle.report.document import cell, short, worst
+from mathoracle.results import DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS
+
+CSS = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; vertical-align: top; }
+th { background: #f3f3f3; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.pass { background: #dff3df; } .fail, .error { background: #fbdada; }
+.na { background: #f4f4f4; color: #777; } .dev { background: #fff1c9; }
+code, pre { font: 12px/1.4 ui-monospace, monospace; }
+pre { background: #f7f7f7; padding: .6em; overflow-x: auto; white-space: pre-wrap; }
+.plots { display: flex; flex-wrap: wrap; gap: 1em; } .plot svg { max-width: 100%; height: auto; }
+"""
+CLASS = {PASS: "pass", FAIL: "fail", ERROR: "error", NOT_APPLICABLE: "na", DEVIATION: "dev"}
+
+
+def _matrix(doc, impls, oracles) -> str:
+    rows = ["<table id='matrix'><tr><th>oracle</th>"
+            + "".join(f"<th>{escape(i)}</th>" for i in impls) + "</tr>"]
+    for oid in oracles:
+        cells = []
+        for impl in impls:
+            status, why = cell(doc, oid, impl)
+            title = f" title='{escape(why, quote=True)}'" if why else ""
+            text = escape(status) + (f"<br><small>{escape(why)}</small>"
+                                     if status in (FAIL, ERROR) else "")
+            cells.append(f"<td class='{CLASS[status]}'{title}>{text}</td>")
+        rows.append(f"<tr><th><code>{escape(oid)}</code></th>{''.join(cells)}</tr>")
+    return "\n".join(rows) + "</table>"
+
+
+def _accuracy(doc, impls, oracles) -> str:
+    rows = ["<table id='accuracy'><tr><th>oracle</th>"
+            + "".join(f"<th>{escape(i)} ulps</th><th>{escape(i)} error / allowed</th>" for i in impls)
+            + "</tr>"]
+    for oid in oracles:
+        tds = []
+        for impl in impls:
+            ulps, ratio = worst(doc, oid, impl)
+            tds.append(f"<td class='num'>{short(ulps)}</td><td class='num'>{short(ratio, 2)}</td>")
+        rows.append(f"<tr><th><code>{escape(oid)}</code></th>{''.join(tds)}</tr>")
+    return "\n".join(rows) + "</table>"
+
+
+def _failures(doc) -> str:
+    bad = [r for r in doc["results"] if r["status"] in (FAIL, ERROR)]
+    if not bad:
+        return "<p>No failures.</p>"
+    out = []
+    for r in bad:
+        ce = r["counterexample"] or {}
+        body = [f"{k + ':':<11}{v}" for k, v in (
+            ("reason", r["reason"]), ("message", ce.get("message")), ("input", ce.get("inputs")),
+            ("expected", ce.get("expected")), ("got", ce.get("got")),
+            ("error", f"{ce['ulps']} ulp (allowed {ce['allowed']})" if ce.get("ulps") is not None else None),
+            ("reproduce", ce.get("reproduce")), ("call", ce.get("call"))) if v not in (None, "")]
+        out.append(f"<details class='failure'><summary><b>{escape(r['implementation'])}</b> "
+                   f"<code>{escape(r['id'])}</code>: {escape(r['status'])}</summary>"
+                   f"<pre>{escape(chr(10).join(body))}</pre></details>")
+    return "\n".join(out)
+
+
+def html_page(doc: dict) -> str:
+    impls = [i["name"] for i in doc["implementations"]]
+    oracles = [o["id"] for o in doc["oracles"]]
+    unary = [o["id"] for o in doc["oracles"] if o["unary"]]
+    scatters = [(oid, plots.magnitude_scatter(doc, oid)) for oid in unary]
+    env, s = doc["environment"], doc["summary"]
+    libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items() if v)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>mathoracle conformance report</title>
+<style>{CSS}</style></head><body>
+<h1>mathoracle conformance report</h1>
+<p>{len(oracles)} oracles × {len(impls)} implementations; seed {doc['seed']},
+{doc['max_examples']} examples per property and dtype; {doc['wall_seconds']:.0f} s on {doc['jobs']}
+process(es). Records: {s['pass']} pass, {s['fail']} fail, {s['error']} error,
+{s['known deviation']} known deviation, {s['not applicable']} not applicable.</p>
+<h2>Conformance matrix</h2>
+{_matrix(doc, impls, oracles)}
+<h2>Accuracy</h2>
+<p>Largest error over the agreement and edges properties, in ulps and as a fraction of the
+allowed error (≤ 1 passes).</p>
+{_accuracy(doc, impls, oracles)}
+<h2>Plots</h2>
+<div class="plots" id="plots">
+<figure class="plot" id="plot-ulps">{plots.ulp_bars(doc)}</figure>
+{''.join(f'<figure class="plot" id="plot-{escape(oid)}">{svg}</figure>' for oid, svg in scatters if svg)}
+</div>
+<h2>Failures</h2>
+<div id="failures">{_failures(doc)}</div>
+<h2>Environment</h2>
+<p>Python {escape(env['python'])}, {escape(env['platform'])}, {escape(env['cpu'])}
+({env['cpu_count']} CPUs); {escape(libs)}. Created {escape(doc['created'])}.</p>
+</body></html>
+"""
+
+
+def write_html(doc: dict, path: Path) -> None:
+    path.write_text(html_page(doc), encoding="utf-8")

@@ -1,0 +1,1 @@
+"""An example mathoracle plugin: the softsign activation z / (1 + |z|)."""

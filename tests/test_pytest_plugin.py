@@ -1,0 +1,88 @@
+"""The pytest plugin, run as a user runs it: in a fresh pytest process (pytester)."""
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+USER_TESTS = '''
+import numpy as np
+
+def good_softmax(z, axis=-1):
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+def naive_softmax(z, axis=-1):
+    e = np.exp(z)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+def test_good(mathoracle):
+    result = mathoracle.check("activation.softmax", good_softmax, max_examples=10, dtypes=["float64"])
+    assert result.status == "pass"
+
+def test_naive(mathoracle):
+    mathoracle.check("activation.softmax", naive_softmax, max_examples=10, dtypes=["float64"])
+'''
+
+# ReLU'(0) = 1 without declaring it: agreement and edges must fail at z = 0.
+USER_IMPL = '''
+import numpy as np
+FUNCTIONS = {"activation.relu_grad": lambda z: (z >= 0).astype(z.dtype)}
+'''
+
+
+@pytest.fixture
+def run(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+
+    def go(*args):
+        return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    return go
+
+
+def test_the_fixture_fails_a_test_with_the_counterexample(pytester, run):
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = run("-q")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*activation.softmax against*naive_softmax*FAIL*",
+                                 "*input:*z=np.array(*", "*reproduce: mathoracle check activation.softmax*"])
+    assert "mathoracle/__init__.py" not in result.stdout.str()  # no traceback into the tool
+
+
+def test_the_whole_catalogue_runs_with_stable_ids_and_an_xfail_list(pytester, run):
+    pytester.makepyfile(impl=USER_IMPL)
+    pytester.makeini("[pytest]\nmathoracle_xfail =\n    activation.relu_grad::agreement[*]\n"
+                     "    activation.relu_grad::edges[*]\n")
+    collected = run("--mathoracle-impl", "impl.py", "--collect-only", "-q")
+    collected.stdout.fnmatch_lines(["mathoracle[[]impl.py[]]::activation.relu_grad::agreement[[]float16[]]",
+                                    "mathoracle[[]impl.py[]]::activation.relu_grad::one_where_positive[[]float64[]]"])
+    result = run("--mathoracle-impl", "impl.py", "--mathoracle-examples", "10", "-q", "-rs")
+    result.assert_outcomes(xfailed=6, passed=6)  # one_where_positive, range
+
+
+def test_a_failure_outside_the_lists_fails_with_the_report(pytester, run):
+    pytester.makepyfile(impl=USER_IMPL)
+    result = run("--mathoracle-impl", "impl.py", "--mathoracle-examples", "10", "-q",
+                 "-k", "agreement and float64")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*FAIL*activation.relu_grad::agreement[[]float64[]]*",
+                                 "*out[[]*]=1.0, but should be 0.0*"])
+
+
+def test_a_bad_implementation_is_a_usage_error(pytester, run):
+    result = run("--mathoracle-impl", "no.such.module", "-q")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--mathoracle-impl no.such.module: cannot import module*"])
+
+
+def test_without_the_option_the_plugin_imports_nothing(pytester, run):
+    pytester.makepyfile(test_cost='''
+import sys
+def test_nothing_loaded():
+    assert "mathoracle.pytest_plugin" in sys.modules  # the plugin is registered...
+    loaded = [m for m in ("mathoracle.registry", "sympy", "torch") if m in sys.modules]
+    assert loaded == []  # ...and costs nothing
+''')
+    run("-q", "-p", "no:hypothesispytest").assert_outcomes(passed=1)

@@ -1,0 +1,186 @@
+"""`mathoracle report`: the four formats, the JSON schema, the committed reports, and the
+HTML page rendered in headless Chromium."""
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from mathoracle import report
+from mathoracle.cli import main
+from mathoracle.report.browser import chromium, render
+from mathoracle.report.document import SCHEMA_FILE, SCHEMA_VERSION
+
+ROOT = Path(__file__).resolve().parents[1]
+MIXED = str(ROOT / "tests" / "targets" / "mixed_impl.py")
+ORACLES = ["activation.sigmoid", "activation.tanh", "activation.relu", "loss.binary_cross_entropy"]
+REGENERATE = "mathoracle report --impl numpy,torch,scipy,sklearn --out reports/ --seed 20261125"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """numpy, torch (a known deviation) and a file implementation whose sigmoid hangs and whose
+    tanh segfaults, over four oracles, isolated, with a short timeout."""
+    doc = report.build(["numpy", "torch", MIXED], oracle_ids=ORACLES, max_examples=5, seed=7,
+                       timeout=0.5, isolate=True, progress=False)
+    out = tmp_path_factory.mktemp("report")
+    report.write(doc, out)
+    return doc, out
+
+
+def _cell(doc, oracle, impl):
+    return {r["status"] for r in doc["results"] if r["oracle"] == oracle and r["implementation"] == impl}
+
+
+def test_the_json_follows_the_schema_and_holds_every_result(written):
+    doc, out = written
+    loaded = json.loads((out / "report.json").read_text())
+    jsonschema.validate(loaded, json.loads(SCHEMA_FILE.read_text()))
+    assert loaded["schema_version"] == SCHEMA_VERSION and loaded["seed"] == 7
+    assert loaded["environment"]["libraries"]["numpy"] and loaded["environment"]["cpu"]
+    assert {(c["oracle"], c["implementation"]) for c in loaded["checks"]} == \
+           {(o, i) for o in ORACLES for i in ("numpy", "torch", MIXED)}
+    hung = [r for r in loaded["results"] if r["oracle"] == "activation.sigmoid" and r["implementation"] == MIXED]
+    assert hung and all(r["status"] == "fail" for r in hung if r["dtype"] != "*")
+    assert "hung: timed out" in hung[0]["counterexample"]["message"]
+    assert hung[0]["counterexample"]["reproduce"].startswith(f"mathoracle check activation.sigmoid {MIXED}")
+    assert "SIGSEGV" in json.dumps([r for r in loaded["results"] if r["oracle"] == "activation.tanh"
+                                    and r["implementation"] == MIXED])
+    assert _cell(loaded, "activation.relu", MIXED) == {"pass", "not applicable"}  # the rest survives
+    assert _cell(loaded, "loss.binary_cross_entropy", MIXED) == {"not applicable"}
+    assert "known deviation" in _cell(loaded, "loss.binary_cross_entropy", "torch")
+    assert _cell(loaded, "activation.sigmoid", "numpy") == {"pass"}
+
+
+def test_the_schema_rejects_a_malformed_document(written):
+    doc = json.loads((written[1] / "report.json").read_text())
+    doc["results"][0]["status"] = "passed"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, json.loads(SCHEMA_FILE.read_text()))
+
+
+def test_junit_xml_has_a_case_per_record_and_the_failures(written):
+    doc, out = written
+    root = ET.parse(out / "report.xml").getroot()
+    cases = root.findall(".//testcase")
+    assert len(cases) == len(doc["results"])
+    failures = root.findall(".//testcase/failure")
+    assert failures and len(failures) == doc["summary"]["fail"]
+    assert any("reproduce: mathoracle check" in f.text for f in failures)
+    assert len(root.findall(".//testcase/skipped")) == doc["summary"]["not applicable"]
+
+
+def test_markdown_has_the_matrix_and_the_accuracy_table(written):
+    text = (written[1] / "report.md").read_text()
+    assert f"| oracle | numpy | torch | {MIXED} |" in text
+    row = next(line for line in text.splitlines() if line.startswith("| `activation.sigmoid` |"))
+    assert "| pass |" in row and "**FAIL**: agreement[float16]: hung: timed out" in row
+    assert "known deviation" in text and "err/allowed" in text
+
+
+def test_html_is_self_contained(written):
+    html = (written[1] / "report.html").read_text()
+    assert "<svg" in html and "id='matrix'" in html and "<script" not in html
+    # nothing is loaded: every reference is to an element of the page itself (SVG's
+    # xlink:href="#id"); XML namespace URIs are names, never fetched
+    external = re.findall(r"""(?:src|href)\s*=\s*["'](?!#)[^"']*|url\((?!#)[^)]*|@import|<link""", html)
+    assert external == []
+
+
+def test_reports_run_on_two_processes_with_the_same_verdicts(tmp_path, capsys):
+    args = ["report", "--impl", "numpy,scipy", "--oracle", "activation.sigmoid", "--max-examples", "5",
+            "--seed", "7", "--quiet", "--dtype", "float64"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b"), "--jobs", "2"]) == 0
+    a, b = (json.loads((tmp_path / d / "report.json").read_text()) for d in "ab")
+    assert b["jobs"] == 2
+    assert [(r["id"], r["status"], r["examples"]) for r in a["results"]] == \
+           [(r["id"], r["status"], r["examples"]) for r in b["results"]]
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_progress_is_plain_lines_off_a_terminal(tmp_path, capsys):
+    assert main(["report", "--impl", "numpy", "--oracle", "activation.relu", "--max-examples", "3",
+                 "--dtype", "float64", "--out", str(tmp_path)]) == 0
+    assert "[1/1] activation.relu × numpy: pass (" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["report", "--impl", "numpy,,torch"], "must be distinct, comma-separated"),
+    (["report", "--impl", "nope"], "unknown implementation 'nope'"),
+    (["report", "--impl", "no.such.module"], "cannot import module 'no.such.module'"),
+    (["report", "--impl", "tests.targets.broken"], "is not an implementation"),
+    (["report", "--jobs", "0"], "--jobs 0 must be at least 1"),
+    (["report", "--timeout", "-2"], "--timeout -2 must be"),
+    (["report", "--oracle", "activation.sigmod"], "unknown oracle id 'activation.sigmod'"),
+    (["report", "--max-examples", "0"], "max_examples=0 must be a positive"),
+    (["check", "activation.relu_grad", "numpy", "--convention", "relu_grad_at_zero=2"], "takes 0 or 1"),
+    (["check", "activation.relu_grad", "numpy", "--timeout", "soon"], "invalid float value: 'soon'"),
+    (["new-oracle", "Activation.GELU"], "is not an oracle id"),
+    (["new-oracle", "activation.sigmoid"], "exists already"),
+    (["new-oracle", "activation.gelu", "--root", "/nonexistent"], "is not the mathoracle project root"),
+])
+def test_bad_input_to_the_new_options_is_one_line_and_exit_2(capsys, argv, words):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1 and words in err, err
+
+
+def test_the_committed_reports_are_current():
+    path = ROOT / "reports" / "report.json"
+    assert path.is_file(), f"reports/report.json is missing; regenerate with: {REGENERATE}"
+    doc = json.loads(path.read_text())
+    assert doc.get("schema_version") == SCHEMA_VERSION, (
+        f"reports/ use schema {doc.get('schema_version')}, the code writes {SCHEMA_VERSION}; "
+        f"regenerate with: {REGENERATE}")
+    from mathoracle.oracles import builtin_oracles
+    have = {(c["oracle"], c["implementation"]) for c in doc["checks"]}
+    missing = sorted({o.id for o in builtin_oracles()
+                      for impl in ("numpy", "torch", "scipy", "sklearn") if (o.id, impl) not in have})
+    assert not missing, f"reports/ miss {missing[:5]}...; regenerate with: {REGENERATE}"
+    for name in report.FILES:
+        assert (ROOT / "reports" / name).is_file(), f"reports/{name} is missing"
+
+
+def _need_chromium():
+    if chromium() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed, and CI must run the browser test")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+def test_the_page_renders_in_chromium_with_no_console_errors(written, tmp_path):
+    _need_chromium()
+    shot = tmp_path / "report.png"
+    dom, console = render(written[1] / "report.html", shot)
+    assert console == []
+    assert "id=\"matrix\"" in dom and dom.count("<svg") >= 2 and "id=\"plot-ulps\"" in dom
+    assert "activation.sigmoid" in dom and "hung: timed out" in dom
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_the_browser_check_sees_a_console_error(tmp_path):
+    _need_chromium()
+    page = tmp_path / "broken.html"
+    page.write_text("<!DOCTYPE html><html><body><script>undefinedFunction()</script></body></html>")
+    _, console = render(page)
+    assert any("Uncaught ReferenceError" in line for line in console)
+
+
+def test_progress_is_a_bar_on_a_terminal():
+    import io
+    from mathoracle.report.collect import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    stream = Terminal()
+    bar = Progress(4, stream)
+    bar.step("activation.relu", "numpy", "pass", 0.1)
+    bar.step("activation.relu", "torch", "fail", 0.1)
+    text = stream.getvalue()
+    assert text.startswith("\r[######..................] 1/4") and "\r[############............] 2/4" in text
+    assert "activation.relu × torch: fail" in text and "\n" not in text
