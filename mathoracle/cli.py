@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     fmt = ls.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON instead of a table")
     fmt.add_argument("--markdown", action="store_true",
-                     help="print the README's Markdown tables (catalogue, known deviations)")
+                     help="print the README's Markdown tables (catalogue, laws, known deviations)")
     ck = sub.add_parser("check", help="check a function against an oracle")
     ck.add_argument("oracle", help="oracle id, e.g. activation.softmax")
     ck.add_argument("target", help="module:function, path/to/file.py:function, or a bundled "
@@ -71,31 +71,6 @@ def _limits(parser) -> None:
                              "(segfault, exit) is a recorded failure")
 
 
-def markdown_table(rows) -> str:
-    """The catalogue table as the README shows it."""
-    def cell(s):
-        return s.replace("|", "\\|")
-    lines = ["| id | signature | formula | error model | implementations |", "|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| `{r['id']}` | `{r['signature']}` | {cell(r['formula'])} | {r['error_model']} | "
-                     f"{', '.join(r['implementations']) or '—'} |")
-    return "\n".join(lines)
-
-
-def deviations_table() -> str:
-    """The known deviations of the bundled implementations, as the README shows them."""
-    from mathoracle.registry import available_implementations
-    lines = ["| implementation | oracle | properties | what differs | documented at |",
-             "|---|---|---|---|---|"]
-    for name, impl in available_implementations().items():
-        if isinstance(impl, str):
-            continue
-        for dev in impl.deviations:
-            lines.append(f"| {name} | `{dev.oracle}` | {', '.join(dev.properties)} | {dev.summary} | "
-                         f"{dev.reference} |")
-    return "\n".join(lines)
-
-
 def _list(as_json: bool, as_markdown: bool) -> int:
     from mathoracle import list_oracles
     rows = list_oracles()
@@ -103,7 +78,10 @@ def _list(as_json: bool, as_markdown: bool) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     if as_markdown:
-        print(markdown_table(rows))
+        from mathoracle.tables import catalogue_table, deviations_table, laws_table
+        print(catalogue_table(rows))
+        print()
+        print(laws_table())
         print()
         print(deviations_table())
         return 0

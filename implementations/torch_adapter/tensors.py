@@ -20,10 +20,21 @@ def tensor(a) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(a))
 
 
+def as_torch(a):
+    """A positional argument for a tensor function: arrays (and lists of arrays) as tensors;
+    Python scalars, ints and strings as they are (a float made a tensor would be a float64
+    tensor of shape (1,), which promotes a float32 result)."""
+    if isinstance(a, np.ndarray):
+        return tensor(a)
+    if isinstance(a, (list, tuple)):
+        return [as_torch(x) for x in a]
+    return a
+
+
 def _on_numpy(tfn):
     @functools.wraps(tfn)
     def fn(*arrays, **params):
-        return tfn(*(tensor(a) for a in arrays), **params).detach().numpy()
+        return tfn(*(as_torch(a) for a in arrays), **params).detach().numpy()
     return fn
 
 
