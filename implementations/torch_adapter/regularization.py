@@ -1,0 +1,122 @@
+"""torch regularization: F.dropout, F.batch_norm, F.layer_norm, torch.optim.SGD."""
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..base import KnownDeviation
+from .tensors import tensor
+
+
+def dropout_sample(a, p, seed, training=True):
+    """F.dropout(a, p, training) under torch.manual_seed(seed), inside fork_rng so that the
+    global generator is left as it was (F.dropout takes no generator argument)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return F.dropout(tensor(a), p=p, training=training).numpy()
+
+
+def batch_norm(x, gamma, beta, eps=1e-5):
+    """F.batch_norm(x, None, None, gamma, beta, training=True, eps=eps): batch statistics."""
+    return F.batch_norm(tensor(x), None, None, tensor(gamma), tensor(beta), training=True,
+                        eps=eps).numpy()
+
+
+def layer_norm(x, gamma, beta, eps=1e-5):
+    """F.layer_norm over the last axis."""
+    x = tensor(x)
+    return F.layer_norm(x, (x.shape[-1],), tensor(gamma), tensor(beta), eps=eps).numpy()
+
+
+def _penalty(weights, lam):
+    return lam / 2 * sum(torch.sum(w * w) for w in weights)
+
+
+def l2_penalty(weights, lam):
+    """(λ/2) Σ torch.sum(W·W) (torch has no penalty function: weight decay lives in its
+    optimisers)."""
+    return _penalty([tensor(w) for w in weights], lam).numpy()
+
+
+def l2_penalty_grad(W, lam):
+    """Autograd of (λ/2)·Σ W·W (mul's backward uses W, so an overflowing Σ W² costs nothing)."""
+    w = tensor(W).clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(_penalty([w], lam), w)
+    return g.numpy()
+
+
+def sgd_weight_decay_step(W, grad, lr, lam):
+    """One step of torch.optim.SGD([W], lr=lr, weight_decay=lam) with W.grad = grad."""
+    w = torch.nn.Parameter(tensor(W).clone())
+    w.grad = tensor(grad).clone()
+    torch.optim.SGD([w], lr=lr, weight_decay=lam).step()
+    return w.detach().numpy()
+
+
+FUNCTIONS = {f"regularization.{f.__name__}": f for f in (
+    dropout_sample, batch_norm, layer_norm, l2_penalty, l2_penalty_grad, sgd_weight_decay_step)}
+
+NOT_APPLICABLE = {
+    "regularization.dropout": "torch's F.dropout draws its own mask and takes none "
+                              "(regularization.dropout_sample checks it)",
+}
+
+def _folded(axis):
+    """Where the folded form x·s + (β - μ·s), s = γ/√(σ² + ε), loses accuracy: its two terms
+    exceed the normalised value (|μ| > √(σ² + ε)), or s is below the smallest normal."""
+    def region(kw):
+        x = np.asarray(kw["x"], np.float64)
+        gamma = np.abs(np.asarray(kw["gamma"], np.float64))
+        with np.errstate(over="ignore", invalid="ignore"):
+            mu = x.mean(axis=axis, keepdims=True)
+            std = np.sqrt(((x - mu) ** 2).mean(axis=axis, keepdims=True) + kw.get("eps", 1e-5))
+        tiny = float(np.finfo(np.asarray(kw["x"]).dtype).tiny)
+        gam = gamma if axis == 0 else gamma.max(initial=0.0)
+        return bool(np.any(np.abs(mu) > std) or np.any((gam != 0) & (gam < tiny * std))
+                    or np.shape(x)[axis] == 1)
+    return region
+
+
+_FOLD = dict(
+    reason="the CPU kernels fold the normalisation into out = x·s + (β - μ·s) with "
+           "s = γ/√(σ² + ε): two terms larger than the result where |μ| > σ, rounded separately, "
+           "and s itself subnormal where γ/σ is tiny",
+)
+
+DEVIATIONS = (
+    KnownDeviation(
+        oracle="regularization.layer_norm", properties=("agreement", "edges", "normalized_moments",
+                                                        "constant_row", "shift_invariance",
+                                                        "scale_invariance"),
+        summary="the folded form x·s + (β - μ·s) cancels where a row's |μ| exceeds its σ: an "
+                "absolute error of order u·|μ|·γ/σ (a single feature gives 1.8e-4 for x = 5, "
+                "ε = 1e-6 in float16, where β = 0 is exact)", **_FOLD,
+        reference="https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/cpu/"
+                  "layer_norm_kernel.cpp (LayerNormKernelImplInternal: scale = rstd·γ, "
+                  "bias = -scale·mean + β)",
+        witness={"x": np.array([[5.0]], np.float16), "gamma": np.array([1.0], np.float16),
+                 "beta": np.array([0.0], np.float16), "eps": 1e-06},
+        region=_folded(-1)),
+    KnownDeviation(
+        oracle="regularization.batch_norm", properties=("agreement", "edges", "shift_invariance",
+                                                        "scale_invariance", "constant_row"),
+        summary="the folded form x·s + (β - μ·s), s = γ/√(σ² + ε), loses accuracy where s is "
+                "subnormal (57 u for γ = 2.9e-28, σ = 6.6e12 in float32) and cancels where a "
+                "feature's |μ| exceeds its σ", **_FOLD,
+        reference="https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/cpu/"
+                  "batch_norm_kernel.cpp (batch_norm_cpu_collect_linear_and_constant_terms)",
+        witness={"x": np.array([[13198240514048.0, 0.0], [0.0, 0.0]], np.float32),
+                 "gamma": np.array([2.9186346452995954e-28, 2.9186346452995954e-28], np.float32),
+                 "beta": np.array([0.0, 0.0], np.float32), "eps": 1e-05},
+        region=_folded(0)),
+    KnownDeviation(
+        oracle="regularization.batch_norm", properties=("*",),
+        summary="a batch of one sample raises ValueError('Expected more than 1 value per channel "
+                "when training') instead of returning β",
+        reason="F.batch_norm refuses training-mode statistics of a single value per feature "
+               "(its variance is 0, so every output would be β)",
+        reference="https://github.com/pytorch/pytorch/pull/2961 (raise when each channel has 1 "
+                  "value); https://github.com/pytorch/pytorch/issues/4534",
+        witness={"x": np.array([[1.0, 2.0]]), "gamma": np.array([1.0, 1.0]),
+                 "beta": np.array([0.5, -0.5]), "eps": 1e-5},
+        region=lambda kw: np.shape(kw["x"])[0] == 1),
+)

@@ -1,0 +1,97 @@
+"""Backpropagation: the seed's formulas against sympy.diff, and the cost of the recursion.
+
+- the batch-first layer is the seed's z = W a + b, one column per sample;
+- σ' of every activation is sympy.diff of the activation oracles' expression;
+- the seed's recursion (output_delta, hidden_delta, layer_gradients), written with the
+  oracles' own formulas, equals sympy.diff of the whole network's mean loss (checked at
+  50 digits on random points: the symbolic difference does not simplify in reasonable time);
+- the multiplications of the NumPy reference grow linearly with the number of weights, and
+  weight-by-weight differentiation's grow quadratically (the linear_cost property's teeth).
+"""
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+from mathoracle.oracles import activations as A
+from mathoracle.oracles import backprop as B
+from mathoracle.oracles import network as N
+from mathoracle.oracles.structured import symbols_like
+from mathoracle.properties.backprop_cost import Counted, _count, network_of_width
+from mathoracle.implementations.numpy_reference import network as R
+from tests.corpus.network import mlp_gradients_complex_step
+
+
+def test_batch_first_layer_is_the_seeds_column_formula():
+    a, W, b = symbols_like("a", (3, 2)), symbols_like("W", (4, 2)), symbols_like("b", (4,))
+    batched = N.linear_expr(a, W, b)
+    for i in range(3):
+        column = W @ a[i] + b  # z = W a + b for the i-th sample
+        assert all(sp.expand(x - y) == 0 for x, y in zip(batched[i], column))
+
+
+def test_sigmoid_prime_is_sympy_diff_and_the_seeds_identity():
+    z = sp.Symbol("z", real=True)
+    s = A.sigmoid_expr(z)
+    prime = N.activate_derivative("sigmoid")(np.array([z], dtype=object))[0]
+    assert sp.simplify(prime - s * (1 - s)) == 0
+    tprime = N.activate_derivative("tanh")(np.array([z], dtype=object))[0]
+    assert sp.simplify(tprime - (1 - sp.tanh(z) ** 2)) == 0
+
+
+@pytest.mark.parametrize("config", [c for c in B.CONFIGS if len(c[0]) >= 3 and c[2] in ("sigmoid", "tanh")][:3],
+                         ids=lambda c: f"{c[2]}-{c[3]}-{'x'.join(map(str, c[0]))}")
+def test_recursion_of_the_seed_formulas_equals_sympy_diff_of_the_loss(config):
+    sizes, batch, act, loss = config
+    x, y = symbols_like("x", (batch, sizes[0])), symbols_like("y", (batch, sizes[-1]))
+    ws = [symbols_like(f"W{i}", (o, k)) for i, (k, o) in enumerate(zip(sizes[:-1], sizes[1:]))]
+    bs = [symbols_like(f"b{i}", (o,)) for i, o in enumerate(sizes[1:])]
+    dWs, dbs = B.gradients(x, y, ws, bs, act, loss)
+    zs, acts = [], [x]
+    for W, b in zip(ws, bs):
+        z, a = N.dense_forward_expr(acts[-1], W, b, act)
+        zs.append(z)
+        acts.append(a)
+    out = symbols_like("a", acts[-1].shape)  # ∇_a L by sympy.diff, then a = the network's output
+    f = B.mean_loss(loss, y, out)
+    at = dict(zip(out.ravel(), acts[-1].ravel()))
+    grad_a = np.vectorize(lambda s: sp.diff(f, s).subs(at), otypes=[object])(out)
+    delta = N.output_delta_expr(grad_a, zs[-1], act)
+    rec_W, rec_b = [None] * len(ws), [None] * len(ws)
+    for layer in range(len(ws) - 1, -1, -1):
+        rec_W[layer], rec_b[layer] = N.layer_gradients_expr(delta, acts[layer])
+        if layer:
+            delta = N.hidden_delta_expr(ws[layer], delta, zs[layer - 1], act)
+    symbols = [*x.ravel(), *y.ravel(), *(s for W in ws for s in W.ravel()), *(s for b in bs for s in b.ravel())]
+    rec = [e for g in (*rec_W, *rec_b) for e in g.ravel()]
+    want = [e for g in (*dWs, *dbs) for e in g.ravel()]
+    fn = sp.lambdify(symbols, [rec, want], modules="mpmath", cse=True)
+    rng = np.random.default_rng(7)
+    labels = loss in ("binary_cross_entropy", "categorical_cross_entropy")
+    with mpmath.workdps(50):
+        for _ in range(5):
+            point = [mpmath.mpf(v) for v in rng.uniform(-1, 1, len(symbols))]
+            if labels:  # y in {0, 1}
+                point[x.size:x.size + y.size] = [mpmath.mpf(int(v > 0)) for v in rng.uniform(-1, 1, y.size)]
+            got, expected = fn(*point)
+            assert all(abs(g - e) <= mpmath.mpf(10) ** -40 * (1 + abs(e)) for g, e in zip(got, expected))
+
+
+def _multiplications(fn, width, activation="sigmoid", loss="mse"):
+    net = network_of_width(width, activation, loss, np.float64, np.random.default_rng(width))
+    wrapped = {k: ([a.view(Counted) for a in v] if isinstance(v, list) else
+                   v.view(Counted) if isinstance(v, np.ndarray) else v) for k, v in net.items()}
+    _count[0] = 0
+    fn(**wrapped)
+    weights = sum(a.size for a in (*net["weights"], *net["biases"]))
+    return _count[0], weights
+
+
+def test_backprop_of_the_reference_costs_linear_in_the_weights():
+    per_weight = [m / n for m, n in (_multiplications(R.mlp_gradients, w) for w in (2, 4, 8, 16, 32))]
+    assert 0 < per_weight[-1] <= 1.1 * per_weight[0]  # a constant per weight (16× more weights)
+
+
+def test_weight_by_weight_differentiation_costs_quadratic():
+    small, big = (_multiplications(mlp_gradients_complex_step, w) for w in (2, 16))
+    assert (big[0] / big[1]) / (small[0] / small[1]) > 20  # ~ the ratio of the weight counts
