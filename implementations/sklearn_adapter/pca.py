@@ -1,0 +1,68 @@
+"""scikit-learn's PCA: sklearn.decomposition.PCA with svd_solver="full" (LAPACK's SVD of the
+centred data).
+
+- fit: ``PCA(n_components=k).fit(X)`` → (components_, explained_variance_).
+- explained_variance_ratio: ``PCA().fit(X).explained_variance_ratio_`` (all min(n, d) = d
+  ratios: the domain has n > d).
+- choose_k: ``PCA(n_components=threshold).fit(X).n_components_``. scikit-learn keeps the
+  smallest k whose cumulative ratio is strictly greater than the threshold
+  (``searchsorted(..., side="right") + 1``, issue #15669); the catalogue's rule is ≥. They
+  differ only at an exact tie, which the domain excludes (no answer is unique there in
+  floating point), so it is not a deviation; tests/test_pca.py shows the difference.
+- transform: ``PCA.transform`` of a PCA whose ``components_`` and ``mean_`` are set. It
+  projects first and centres after (X Vᵀ - mean Vᵀ), which loses accuracy for data far from
+  its mean, but no more than rounding X itself costs (the allowance counts |x|·|v|).
+"""
+import numpy as np
+from sklearn.decomposition import PCA
+
+from ..base import KnownDeviation
+
+
+def fit(X, k):
+    """PCA(n_components=k, svd_solver="full").fit(X): (components_, explained_variance_)."""
+    pca = PCA(n_components=k, svd_solver="full").fit(X)
+    return pca.components_, pca.explained_variance_
+
+
+def explained_variance_ratio(X):
+    """PCA(svd_solver="full").fit(X).explained_variance_ratio_."""
+    return PCA(svd_solver="full").fit(X).explained_variance_ratio_
+
+
+def choose_k(X, threshold=0.95):
+    """PCA(n_components=threshold, svd_solver="full").fit(X).n_components_."""
+    return PCA(n_components=threshold, svd_solver="full").fit(X).n_components_
+
+
+def transform(X, components, mean):
+    """PCA.transform(X) with components_ and mean_ set (no whitening)."""
+    pca = PCA(n_components=components.shape[0])
+    pca.components_, pca.mean_ = components, mean
+    pca.n_features_in_ = components.shape[1]
+    return pca.transform(X)
+
+
+FUNCTIONS = {"pca.fit": fit, "pca.transform": transform,
+             "pca.explained_variance_ratio": explained_variance_ratio, "pca.choose_k": choose_k}
+
+
+def _has_nan(kw):
+    return any(np.isnan(np.asarray(v, np.float64)).any() for v in kw.values()
+               if isinstance(v, np.ndarray) and v.dtype.kind == "f")
+
+
+_VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
+_X = np.array([[np.nan, 0.0], [1.0, 2.0], [0.0, 1.0]])
+
+DEVIATIONS = tuple(
+    KnownDeviation(
+        oracle=oid, properties=("nan",),
+        summary="raises ValueError('Input contains NaN') instead of returning NaN",
+        reason="PCA validates its input with check_array, which rejects NaN",
+        reference=_VALIDATION, witness=witness, region=_has_nan,
+    ) for oid, witness in (
+        ("pca.fit", {"X": _X, "k": 1}),
+        ("pca.explained_variance_ratio", {"X": _X}),
+        ("pca.transform", {"X": _X, "components": np.array([[1.0, 0.0]]), "mean": np.zeros(2)}),
+    ))

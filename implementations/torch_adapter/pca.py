@@ -1,0 +1,76 @@
+"""torch's PCA pieces: torch.cov (correction = 1, the n - 1 of the seed) and torch.linalg.eigh
+(ascending eigenvalues, flipped here); the cumulative ratio searched with torch.searchsorted.
+
+torch.pca_lowrank is randomized (a few subspace iterations of a random projection): it is
+not used, because its answer is approximate by design, not a rounding of the formula.
+"""
+import numpy as np
+import torch
+
+from ..base import KnownDeviation
+from .tensors import tensor
+
+
+def _covariance(X):
+    """torch.cov of the columns, as a (d, d) matrix (torch.cov gives a 0-d tensor for d = 1)."""
+    dim = X.shape[1]
+    return torch.cov(tensor(X).T).reshape(dim, dim)
+
+
+def _eigh(X):
+    values, vectors = torch.linalg.eigh(_covariance(X))
+    return values.flip(0).clamp(min=0), vectors.flip(1).T
+
+
+def fit(X, k):
+    """torch.linalg.eigh(torch.cov(X.T)), largest first."""
+    values, vectors = _eigh(X)
+    return vectors[:k].numpy(), values[:k].numpy()
+
+
+def _ratios(X):
+    values = torch.linalg.eigvalsh(_covariance(X)).flip(0).clamp(min=0)
+    return values / values.sum()
+
+
+def explained_variance_ratio(X):
+    """torch.linalg.eigvalsh(torch.cov(X.T)), descending, over their sum."""
+    return _ratios(X).numpy()
+
+
+def choose_k(X, threshold=0.95):
+    """torch.searchsorted(torch.cumsum(ratios), threshold) + 1."""
+    cumulative = torch.cumsum(_ratios(X), 0)
+    k = torch.searchsorted(cumulative, torch.tensor([threshold], dtype=cumulative.dtype)) + 1
+    return int(min(int(k[0]), cumulative.numel()))
+
+
+FUNCTIONS = {"pca.fit": fit, "pca.explained_variance_ratio": explained_variance_ratio,
+             "pca.choose_k": choose_k}
+
+NOT_APPLICABLE = {
+    "pca.transform": "torch has no PCA projection ((X - mean) @ V.T would be the adapter's own "
+                     "formula)",
+}
+
+
+def _has_nan(kw):
+    return bool(np.isnan(np.asarray(kw["X"], np.float64)).any())
+
+
+# A NaN makes LAPACK's syevd report a failure to converge (a NaN covariance with repeated
+# entries: this one raises, others return NaN).
+_X = np.array([[np.nan, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
+
+DEVIATIONS = tuple(
+    KnownDeviation(
+        oracle=oid, properties=("nan",),
+        summary="torch.linalg.eigh may raise LinAlgError ('failed to converge') on a NaN "
+                "covariance instead of returning NaN",
+        reason="eigh passes LAPACK syevd's non-zero info on as an error; a NaN input makes it "
+               "fail for some matrices and return NaN for others",
+        reference="https://github.com/pytorch/pytorch/issues/59779 (eigh of a NaN matrix raises "
+                  "'the algorithm failed to converge')",
+        witness=witness, region=_has_nan,
+    ) for oid, witness in (("pca.fit", {"X": _X, "k": 1}),
+                           ("pca.explained_variance_ratio", {"X": _X})))
