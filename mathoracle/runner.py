@@ -105,7 +105,7 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
 
     def body(example):
         example = target.fix_params(oracle, example)
-        if any(d.region(example["inputs"]) for d in deviations):
+        if in_regions(deviations, example):
             reject()
         record.examples += 1
         case = target.case(oracle, dtype)
@@ -152,6 +152,12 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
     return record
 
 
+def in_regions(deviations, example: dict) -> bool:
+    """Whether a deviation's region holds any input the law calls with: the example's
+    ``inputs`` and the further inputs it lists under ``also`` (a shifted copy)."""
+    return any(d.region(x) for d in deviations for x in (example["inputs"], *example.get("also", ())))
+
+
 class _Outside(Exception):
     """An example outside every deviation's region was drawn."""
 
@@ -165,7 +171,7 @@ def _inside_regions(strategy, target: Target, oracle: Oracle, deviations, seed: 
     Where the regions leave room, the first draw or so lands outside and the search runs."""
     def probe(example):
         example = target.fix_params(oracle, example)
-        if not any(d.region(example["inputs"]) for d in deviations):
+        if not in_regions(deviations, example):
             raise _Outside
     test = hypothesis_seed(seed)(settings(
         max_examples=COVER_DRAWS, database=None, deadline=None, verbosity=Verbosity.quiet,

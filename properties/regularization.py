@@ -174,13 +174,13 @@ def _moved(case, oracle_id, a, b):
 
 
 def _invariance(oracle_id, name, doc, transform, needs_params=()):
-    def draw(oracle, dtype):
+    def draw(oracle, dtype):  # the transformed input is called too: deviations see it (also)
         return st.tuples(oracle.domain(dtype), st.sampled_from(transform[0])).map(
-            lambda t: {"inputs": t[0], "by": t[1]})
+            lambda t: {"inputs": t[0], "by": t[1], "also": (transform[1](t[0], t[1]),)})
 
-    def check(case, ex):
+    def check(case, ex):  # a deviation's witness has no "by": the first of the list
         x = ex["inputs"]
-        y = transform[1](x, ex["by"])
+        y = transform[1](x, ex.get("by", transform[0][0]))
         with mpmath.workdps(DIGITS):
             bound = case.allowed(oracle_id, x) + case.allowed(oracle_id, y) + _moved(case, oracle_id, x, y)
         _combination(case, oracle_id, [(1, y), (-1, x)], bound, doc, y)
