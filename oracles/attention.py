@@ -23,7 +23,6 @@ import mpmath
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from . import domains as d
 from .activations import softmax_exprs

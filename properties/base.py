@@ -186,6 +186,15 @@ def expect_within(diff: np.ndarray, bound: np.ndarray, what: str, call: str,
                 got=None if got is None else got)
 
 
+def expect_zero(case: "Case", oracle_id: str, inputs: Mapping[str, Any], why: str) -> None:
+    """Raise Falsified unless every output is exactly 0 (KL(p‖p), a perfect prediction)."""
+    out = np.asarray(case.call(oracle_id, inputs), dtype=np.float64)
+    if not np.all(out == 0):
+        call = signature_call(case.oracle, inputs)
+        raise Falsified(f"out={out.tolist()!r}, but should be 0 ({why}) [{call}]", call=call,
+                        inputs=inputs, got=float(np.ravel(out)[0]), expected=0.0)
+
+
 def any_nan(*arrays) -> bool:
     return any(np.isnan(np.asarray(a, dtype=np.float64)).any() for a in arrays)
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from mathoracle.oracles.base import DIGITS, mpf_array, rounding_budget
 from mathoracle.oracles.diffusion import jump, reverse_steps, step
 
-from .base import Falsified, Property, bounded, expect_within, signature_call
+from .base import Falsified, Property, bounded, expect_within, expect_zero, signature_call
 from .vae import SAMPLES, normal_sample, standard_normal, unit_roundoff
 
 FORWARD, ALPHA_BAR, MARGINAL = "diffusion.forward_step", "diffusion.alpha_bar", "diffusion.marginal"
@@ -240,12 +240,7 @@ def _perfect(oracle, dtype):
 
 def _zero_at_perfect(case, ex):
     """loss(ε, ε) = 0 exactly: a perfect noise prediction costs nothing."""
-    x = ex["inputs"]
-    out = np.asarray(case.call(LOSS, x), dtype=np.float64)
-    if not np.all(out == 0):
-        call = signature_call(case.oracle, x)
-        raise Falsified(f"out={out.tolist()!r}, but should be 0 (ε_θ = ε) [{call}]", call=call,
-                        inputs=x, got=float(np.ravel(out)[0]), expected=0.0)
+    expect_zero(case, LOSS, ex["inputs"], "ε_θ = ε")
 
 
 PROPERTIES = (

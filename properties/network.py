@@ -19,7 +19,6 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
 
 from mathoracle.oracles import backprop as B
 from mathoracle.oracles.base import DIGITS, ErrorModel, mpf_array

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from mathoracle.oracles.base import DIGITS, mpf_array, rounding_budget
 
-from .base import Falsified, Property, domain_examples, expect_within, signature_call
+from .base import Falsified, Property, domain_examples, expect_within, expect_zero, signature_call
 from .statistics import ALPHA, chi2_interval as _chi2_interval, normal_quantile
 
 SAMPLES = 2048  # draws per statistical check
@@ -100,12 +100,7 @@ def _standard(oracle, dtype):
 
 def _zero_at_standard(case, ex):
     """KL(N(0, 1) ‖ N(0, 1)) = 0 exactly."""
-    x = ex["inputs"]
-    out = np.asarray(case.call(KL, x), dtype=np.float64)
-    if not np.all(out == 0):
-        call = signature_call(case.oracle, x)
-        raise Falsified(f"out={out.tolist()!r}, but should be 0 (μ = 0, σ = 1) [{call}]", call=call,
-                        inputs=x, got=float(np.ravel(out)[0]), expected=0.0)
+    expect_zero(case, KL, ex["inputs"], "μ = 0, σ = 1")
 
 
 @st.composite

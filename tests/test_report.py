@@ -17,7 +17,8 @@ from mathoracle.report.document import SCHEMA_FILE, SCHEMA_VERSION
 ROOT = Path(__file__).resolve().parents[1]
 MIXED = str(ROOT / "tests" / "targets" / "mixed_impl.py")
 ORACLES = ["activation.sigmoid", "activation.tanh", "activation.relu", "loss.binary_cross_entropy"]
-REGENERATE = "mathoracle report --impl numpy,torch,scipy,sklearn --out reports/ --seed 20261125"
+REGENERATE = ("mathoracle report --impl numpy,torch,scipy,sklearn --out reports/ --seed 20261125 "
+              "--max-examples 20 --jobs 2")
 
 
 @pytest.fixture(scope="module")
