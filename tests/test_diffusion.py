@@ -15,6 +15,7 @@ from mathoracle.properties import properties_for
 from mathoracle.registry import bundled, oracles
 from mathoracle.runner import Target
 from tests.corpus import diffusion as corpus
+from tests.verdicts import verdicts
 
 
 def is_zero(expr) -> bool:
@@ -80,17 +81,6 @@ def _prop(oracle_id, name):
     return next(p for p in properties_for(oracles()[oracle_id]) if p.name == name)
 
 
-def _verdicts(prop, case, examples):
-    out = []
-    for ex in examples:
-        try:
-            prop.check(case, ex)
-            out.append(True)
-        except AssertionError:
-            out.append(False)
-    return out
-
-
 STEPS = [("composes_to_marginal", [0.25, 0.125, 0.5], corpus.step_beta_not_sqrt),
          ("reaches_noise", list(np.linspace(0.25, 0.75, 8)), corpus.step_variance_exploding)]
 
@@ -101,9 +91,9 @@ def test_forward_laws_never_flag_the_reference_and_always_flag_a_bug(dtype, name
     prop = _prop("diffusion.forward_step", name)
     betas = [float(np.asarray(b, dtype)) for b in betas]
     examples = [{"inputs": {"betas": np.array(betas, dtype)}, "c": 1.5, "seed": s} for s in range(20)]
-    assert all(_verdicts(prop, _case("diffusion.forward_step", bundled("numpy"), dtype), examples))
+    assert all(verdicts(prop, _case("diffusion.forward_step", bundled("numpy"), dtype), examples))
     bad = Implementation("bad", {"diffusion.forward_step": buggy})
-    assert not any(_verdicts(prop, _case("diffusion.forward_step", bad, dtype), examples))
+    assert not any(verdicts(prop, _case("diffusion.forward_step", bad, dtype), examples))
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
@@ -111,6 +101,6 @@ def test_marginal_distribution_never_flags_the_reference_and_always_flags_a_drop
     prop = _prop("diffusion.marginal", "distribution")
     examples = [{"inputs": {"x0": np.full(P.SAMPLES, 0.75, dtype), "alpha_bar_t": 0.5,
                             "noise": P.standard_normal(s).astype(dtype)}, "seed": s} for s in range(20)]
-    assert all(_verdicts(prop, _case("diffusion.marginal", bundled("numpy"), dtype), examples))
+    assert all(verdicts(prop, _case("diffusion.marginal", bundled("numpy"), dtype), examples))
     bad = Implementation("bad", {"diffusion.marginal": corpus.marginal_sqrt_dropped})
-    assert not any(_verdicts(prop, _case("diffusion.marginal", bad, dtype), examples))
+    assert not any(verdicts(prop, _case("diffusion.marginal", bad, dtype), examples))

@@ -8,6 +8,7 @@ from mathoracle.oracles import vae as V
 from mathoracle.properties import vae as P
 from mathoracle.registry import bundled, oracles
 from mathoracle.runner import Target
+from tests.verdicts import verdicts
 
 mu = sp.Symbol("mu", real=True)
 sigma = sp.Symbol("sigma", positive=True)
@@ -66,17 +67,6 @@ def _case(oracle_id, impl, dtype):
     return Target(impl, oracles()).case(oracles()[oracle_id], dtype)
 
 
-def _verdicts(prop, case, examples):
-    out = []
-    for ex in examples:
-        try:
-            prop.check(case, ex)
-            out.append(True)
-        except AssertionError:
-            out.append(False)
-    return out
-
-
 def _prop(oracle_id, name):
     from mathoracle.properties import properties_for
     return next(p for p in properties_for(oracles()[oracle_id]) if p.name == name)
@@ -92,9 +82,9 @@ def test_moments_never_flag_the_reference_and_always_flag_sigma_squared(dtype):
     from mathoracle.implementations.base import Implementation
     prop, ref = _prop("vae.reparameterize", "moments"), bundled("numpy")
     examples = _reparam_examples(dtype, 1.5, 2.0)
-    assert all(_verdicts(prop, _case("vae.reparameterize", ref, dtype), examples))
+    assert all(verdicts(prop, _case("vae.reparameterize", ref, dtype), examples))
     squared = Implementation("squared", {"vae.reparameterize": lambda m, s, e: m + s * s * e})
-    assert not any(_verdicts(prop, _case("vae.reparameterize", squared, dtype), examples))
+    assert not any(verdicts(prop, _case("vae.reparameterize", squared, dtype), examples))
 
 
 def test_monte_carlo_never_flags_the_reference_and_always_flags_the_logvar_confusion():
@@ -102,9 +92,9 @@ def test_monte_carlo_never_flags_the_reference_and_always_flags_the_logvar_confu
     from tests.corpus.vae import kl_logvar_confusion
     prop, ref = _prop("vae.kl_standard_normal", "monte_carlo"), bundled("numpy")
     examples = [{"inputs": {"mu": np.array([0.75]), "sigma": np.array([1.75])}, "seed": s} for s in range(20)]
-    assert all(_verdicts(prop, _case("vae.kl_standard_normal", ref, np.float64), examples))
+    assert all(verdicts(prop, _case("vae.kl_standard_normal", ref, np.float64), examples))
     wrong = Implementation("logvar", {"vae.kl_standard_normal": kl_logvar_confusion})
-    assert not any(_verdicts(prop, _case("vae.kl_standard_normal", wrong, np.float64), examples))
+    assert not any(verdicts(prop, _case("vae.kl_standard_normal", wrong, np.float64), examples))
 
 
 def test_normal_sample_states_its_false_alarm_rate():
