@@ -64,7 +64,7 @@ def layer_gradients(delta, a_prev):
 
 def _focal(y, p, alpha=0.25, gamma=2.0):
     """torch has no focal loss of probabilities: Lin et al.'s formula in torch operations."""
-    pt = torch.where(y == 1, p, 1 - p)
+    pt = torch.where(y == 1, p, 1 - p) + 0 * y  # a NaN label propagates (y == 1 is False)
     at = torch.where(y == 1, torch.full_like(p, alpha), torch.full_like(p, 1 - alpha))
     return torch.mean(-at * (1 - pt) ** gamma * torch.log(pt))
 
