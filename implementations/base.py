@@ -70,6 +70,15 @@ def any_subnormal(a) -> bool:
     return bool(np.any((a != 0) & (np.abs(a) < np.finfo(a.dtype).tiny)))
 
 
+def any_nan(kw: Mapping[str, Any]) -> bool:
+    """True when a floating-point array argument (or an array in a list argument) holds a
+    NaN: the region of a library that raises on, or drops, NaN input."""
+    leaves = [v for v in kw.values() if isinstance(v, np.ndarray)]
+    leaves += [a for v in kw.values() if isinstance(v, (list, tuple)) for a in v
+               if isinstance(a, np.ndarray)]
+    return any(a.dtype.kind == "f" and bool(np.isnan(a).any()) for a in leaves)
+
+
 def provides(section: str, *functions: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
     """{"section.name": fn} for functions named after their oracle (sigmoid -> activation.sigmoid)."""
     return {f"{section}.{fn.__name__}": fn for fn in functions}

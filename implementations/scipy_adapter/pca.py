@@ -6,7 +6,7 @@ the top k). The adapter forms the centred covariance (X - mean)ᵀ(X - mean)/(n-
 import numpy as np
 from scipy.linalg import eigh, eigvalsh
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 
 
 def _covariance(X):
@@ -37,10 +37,6 @@ NOT_APPLICABLE = {
 }
 
 
-def _has_nan(kw):
-    return bool(np.isnan(np.asarray(kw["X"], np.float64)).any())
-
-
 _EIGH = "https://docs.scipy.org/doc/scipy/reference/generated/scipy.linalg.eigh.html"
 _X = np.array([[np.nan, 0.0], [1.0, 2.0], [0.0, 1.0]])
 
@@ -50,6 +46,6 @@ DEVIATIONS = tuple(
         summary="raises ValueError('array must not contain infs or NaNs') instead of returning NaN",
         reason="scipy.linalg.eigh and eigvalsh check their input with check_finite=True by "
                "default (LAPACK may not terminate on NaN)",
-        reference=_EIGH, witness=witness, region=_has_nan,
+        reference=_EIGH, witness=witness, region=any_nan,
     ) for oid, witness in (("pca.fit", {"X": _X, "k": 1}),
                            ("pca.explained_variance_ratio", {"X": _X})))

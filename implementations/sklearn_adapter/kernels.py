@@ -8,7 +8,7 @@ documented loss of accuracy for nearby points, listed below.
 import numpy as np
 from sklearn.metrics.pairwise import linear_kernel, polynomial_kernel, rbf_kernel
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 
 
 def linear(X, Y):
@@ -60,10 +60,6 @@ DEVIATIONS = (
 )
 
 
-def _has_nan(kw):
-    return any(np.isnan(np.asarray(kw[a], np.float64)).any() for a in ("X", "Y"))
-
-
 _VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
 _POLY = "https://scikit-learn.org/stable/modules/generated/sklearn.metrics.pairwise.polynomial_kernel.html"
 
@@ -73,7 +69,7 @@ DEVIATIONS += (
         summary="raises ValueError('Input contains NaN') instead of returning NaN",
         reason="the pairwise kernels validate their inputs with check_array, which rejects NaN",
         reference=_VALIDATION, witness={**witness, "X": np.array([[np.nan]]), "Y": np.array([[1.0]])},
-        region=_has_nan,
+        region=any_nan,
     ) for oid, witness in (("kernel.linear", {}), ("kernel.rbf", {"gamma": 1.0}),
                            ("kernel.polynomial", {"degree": 2, "coef0": 1.0}))),
     KnownDeviation(

@@ -2,7 +2,7 @@
 import numpy as np
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
-from ..base import KnownDeviation, provides
+from ..base import KnownDeviation, any_nan, provides
 
 
 def mse(y_true, y_pred):
@@ -42,10 +42,6 @@ def _clipped(kw):
     return bool(np.any((p < eps) | (1 - p < eps)))
 
 
-def _has_nan(kw):
-    return any(np.isnan(np.asarray(v, np.float64)).any() for v in kw.values() if isinstance(v, np.ndarray))
-
-
 _LOG_LOSS = "https://scikit-learn.org/stable/modules/generated/sklearn.metrics.log_loss.html"
 _VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
 
@@ -76,7 +72,7 @@ DEVIATIONS = (
         oracle=oid, properties=("nan",),
         summary="raises ValueError('Input contains NaN') instead of returning NaN",
         reason="sklearn.metrics validates its inputs with check_array, which rejects NaN",
-        reference=_VALIDATION, witness=witness, region=_has_nan,
+        reference=_VALIDATION, witness=witness, region=any_nan,
     ) for oid, witness in (
         ("loss.mse", {"y_true": np.array([np.nan]), "y_pred": np.array([1.0])}),
         ("loss.mae", {"y_true": np.array([np.nan]), "y_pred": np.array([1.0])}),

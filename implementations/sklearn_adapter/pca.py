@@ -16,7 +16,7 @@ centred data).
 import numpy as np
 from sklearn.decomposition import PCA
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 
 
 def fit(X, k):
@@ -47,11 +47,6 @@ FUNCTIONS = {"pca.fit": fit, "pca.transform": transform,
              "pca.explained_variance_ratio": explained_variance_ratio, "pca.choose_k": choose_k}
 
 
-def _has_nan(kw):
-    return any(np.isnan(np.asarray(v, np.float64)).any() for v in kw.values()
-               if isinstance(v, np.ndarray) and v.dtype.kind == "f")
-
-
 _VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
 _X = np.array([[np.nan, 0.0], [1.0, 2.0], [0.0, 1.0]])
 
@@ -60,7 +55,7 @@ DEVIATIONS = tuple(
         oracle=oid, properties=("nan",),
         summary="raises ValueError('Input contains NaN') instead of returning NaN",
         reason="PCA validates its input with check_array, which rejects NaN",
-        reference=_VALIDATION, witness=witness, region=_has_nan,
+        reference=_VALIDATION, witness=witness, region=any_nan,
     ) for oid, witness in (
         ("pca.fit", {"X": _X, "k": 1}),
         ("pca.explained_variance_ratio", {"X": _X}),

@@ -9,7 +9,7 @@ and no γ, β: the adapter takes the fitted mean_ and var_ and applies the catal
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 
 
 def _standardized(x, gamma, beta, eps):
@@ -46,10 +46,6 @@ NOT_APPLICABLE = {
 }
 
 
-def _has_nan(kw):
-    return bool(np.isnan(np.asarray(kw["x"], np.float64)).any())
-
-
 _NAN = dict(
     properties=("nan",),
     summary="a NaN in x is a missing value: it is left out of the statistics, so it does not "
@@ -57,7 +53,7 @@ _NAN = dict(
     reason="StandardScaler treats NaN as missing: disregarded in fit, kept in transform",
     reference="https://scikit-learn.org/stable/modules/generated/sklearn.preprocessing."
               "StandardScaler.html (NaNs are treated as missing values)",
-    region=_has_nan,
+    region=any_nan,
 )
 
 DEVIATIONS = (

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.metrics import hinge_loss
 from sklearn.svm import SVC
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 
 
 def primal_objective(w, b, X, y, C):
@@ -33,10 +33,6 @@ FUNCTIONS = {"svm.primal_objective": primal_objective, "svm.fit_dual": fit_dual}
 NOT_APPLICABLE = {
     "svm.dual_objective": "scikit-learn does not expose the SVM dual objective",
 }
-
-
-def _has_nan(names):
-    return lambda kw: any(np.isnan(np.asarray(kw[a], np.float64)).any() for a in names)
 
 
 _VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
@@ -74,7 +70,7 @@ DEVIATIONS = (
         reference=_VALIDATION,
         witness={"w": np.array([np.nan]), "b": 0.0, "X": np.array([[1.0], [2.0]]),
                  "y": np.array([1.0, -1.0]), "C": 1.0},
-        region=_has_nan(("w", "X", "y")),
+        region=any_nan,
     ),
     KnownDeviation(
         oracle="svm.fit_dual", properties=("nan",),
@@ -82,6 +78,6 @@ DEVIATIONS = (
         reason="SVC.fit validates X and y with check_X_y, which rejects NaN",
         reference=_VALIDATION,
         witness={"X": np.array([[np.nan], [1.0]]), "y": np.array([1.0, -1.0]), "C": 1.0},
-        region=_has_nan(("X", "y")),
+        region=any_nan,
     ),
 )

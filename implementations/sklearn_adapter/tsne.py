@@ -17,7 +17,7 @@ from scipy.spatial.distance import squareform
 from sklearn.manifold._t_sne import MACHINE_EPSILON, _joint_probabilities
 from sklearn.metrics import pairwise_distances
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 
 CHECKED_WITH = "1.9.1"
 PRIVATE_API_VERSION_OK = sklearn.__version__ == CHECKED_WITH
@@ -68,10 +68,6 @@ def _clamped(kw):
     return bool(np.any(P[~np.eye(P.shape[0], dtype=bool)] < 4 * MACHINE_EPSILON))
 
 
-def _has_nan(kw):
-    return bool(np.isnan(np.asarray(kw["X"], np.float64)).any())
-
-
 _SOURCE = ("https://github.com/scikit-learn/scikit-learn/blob/1.9.1/sklearn/manifold/_t_sne.py "
            "(_joint_probabilities)")
 _VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
@@ -117,6 +113,6 @@ DEVIATIONS = (
         reason="pairwise_distances validates its input with check_array, which rejects NaN",
         reference=_VALIDATION,
         witness={"X": np.array([[np.nan, 0.0], [1.0, 0.0], [0.0, 1.0]]), "perplexity": 1.5},
-        region=_has_nan,
+        region=any_nan,
     ),
 )

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 from .tensors import numpy_functions
 
 
@@ -38,10 +38,6 @@ def _clamped(kw):
     return bool(np.any(real < _CLAMP) or np.any(np.asarray(fake) < _CLAMP))
 
 
-def _any_nan(kw):
-    return any(np.isnan(np.asarray(kw[k], np.float64)).any() for k in ("d_real", "d_fake") if k in kw)
-
-
 def _deviations(oracle_id, laws, clamp_witness, nan_witness):
     return (
         KnownDeviation(
@@ -56,7 +52,7 @@ def _deviations(oracle_id, laws, clamp_witness, nan_witness):
             oracle=oracle_id, properties=("nan",),
             summary="raises RuntimeError on a NaN discriminator output instead of returning NaN",
             reason="binary_cross_entropy checks that every input lies in [0, 1]",
-            reference=_BCE_DOC, witness=nan_witness, region=_any_nan,
+            reference=_BCE_DOC, witness=nan_witness, region=any_nan,
         ),
     )
 

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 from . import losses as TL
 from .tensors import tensor
 
@@ -101,12 +101,6 @@ FUNCTIONS = {f"network.{f.__name__}": f for f in (
     linear, dense_forward, output_delta, hidden_delta, layer_gradients, mlp_gradients)}
 
 
-def _any_nan(kw):
-    leaves = [v for v in kw.values() if isinstance(v, np.ndarray)]
-    leaves += [a for v in kw.values() if isinstance(v, list) for a in v]
-    return any(np.isnan(np.asarray(a, np.float64)).any() for a in leaves)
-
-
 _THRESHOLD_BACKWARD = ("https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/"
                        "Activation.cpp (threshold_backward: where(self <= threshold, 0, grad)); "
                        "https://github.com/apache/mxnet/pull/14262 compares torch's choice")
@@ -122,18 +116,18 @@ DEVIATIONS = (
     KnownDeviation(
         oracle="network.output_delta", properties=("nan",), **_RELU_NAN,
         witness={"grad_a": np.array([[np.nan]]), "z": np.array([[0.0]]), "activation": "relu"},
-        region=lambda kw: kw.get("activation") == "relu" and _any_nan(kw)),
+        region=lambda kw: kw.get("activation") == "relu" and any_nan(kw)),
     KnownDeviation(
         oracle="network.hidden_delta", properties=("nan",), **_RELU_NAN,
         witness={"W_next": np.array([[np.nan]]), "delta_next": np.array([[1.0]]),
                  "z": np.array([[0.0]]), "activation": "relu"},
-        region=lambda kw: kw.get("activation") == "relu" and _any_nan(kw)),
+        region=lambda kw: kw.get("activation") == "relu" and any_nan(kw)),
     KnownDeviation(
         oracle="network.mlp_gradients", properties=("nan",), **_RELU_NAN,
         witness={"x": np.array([[1.0]]), "y": np.array([[np.nan]]),
                  "weights": [np.array([[-1.0]]), np.array([[1.0]])],
                  "biases": [np.array([0.0]), np.array([0.0])], "activation": "relu", "loss": "mse"},
-        region=lambda kw: kw.get("activation") == "relu" and _any_nan(kw)),
+        region=lambda kw: kw.get("activation") == "relu" and any_nan(kw)),
     KnownDeviation(
         oracle="network.mlp_gradients", properties=("nan",),
         summary="with loss='binary_cross_entropy', a NaN anywhere raises RuntimeError instead of "
@@ -143,7 +137,7 @@ DEVIATIONS = (
         witness={"x": np.array([[np.nan]]), "y": np.array([[1.0]]), "weights": [np.array([[1.0]])],
                  "biases": [np.array([0.0])], "activation": "sigmoid",
                  "loss": "binary_cross_entropy"},
-        region=lambda kw: kw.get("loss") == "binary_cross_entropy" and _any_nan(kw)),
+        region=lambda kw: kw.get("loss") == "binary_cross_entropy" and any_nan(kw)),
     KnownDeviation(
         oracle="network.mlp_gradients", properties=("nan",),
         summary="with loss='mae', a NaN residual gives the gradient 0, not NaN: l1_loss's backward "
@@ -153,7 +147,7 @@ DEVIATIONS = (
                   "numpy.sign on NaN)",
         witness={"x": np.array([[1.0]]), "y": np.array([[np.nan]]), "weights": [np.array([[1.0]])],
                  "biases": [np.array([0.0])], "activation": "tanh", "loss": "mae"},
-        region=lambda kw: kw.get("loss") == "mae" and _any_nan(kw)),
+        region=lambda kw: kw.get("loss") == "mae" and any_nan(kw)),
     KnownDeviation(
         oracle="network.mlp_gradients", properties=("nan",),
         summary="with loss='categorical_cross_entropy', a NaN in y (or in a class that is not "
@@ -164,5 +158,5 @@ DEVIATIONS = (
         witness={"x": np.array([[1.0]]), "y": np.array([[np.nan, 1.0]]),
                  "weights": [np.array([[1.0], [0.5]])], "biases": [np.array([0.0, 0.0])],
                  "activation": "sigmoid", "loss": "categorical_cross_entropy"},
-        region=lambda kw: kw.get("loss") == "categorical_cross_entropy" and _any_nan(kw)),
+        region=lambda kw: kw.get("loss") == "categorical_cross_entropy" and any_nan(kw)),
 )

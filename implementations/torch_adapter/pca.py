@@ -7,7 +7,7 @@ not used, because its answer is approximate by design, not a rounding of the for
 import numpy as np
 import torch
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 from .tensors import tensor
 
 
@@ -54,10 +54,6 @@ NOT_APPLICABLE = {
 }
 
 
-def _has_nan(kw):
-    return bool(np.isnan(np.asarray(kw["X"], np.float64)).any())
-
-
 # A NaN makes LAPACK's syevd report a failure to converge (a NaN covariance with repeated
 # entries: this one raises, others return NaN).
 _X = np.array([[np.nan, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
@@ -71,6 +67,6 @@ DEVIATIONS = tuple(
                "fail for some matrices and return NaN for others",
         reference="https://github.com/pytorch/pytorch/issues/59779 (eigh of a NaN matrix raises "
                   "'the algorithm failed to converge')",
-        witness=witness, region=_has_nan,
+        witness=witness, region=any_nan,
     ) for oid, witness in (("pca.fit", {"X": _X, "k": 1}),
                            ("pca.explained_variance_ratio", {"X": _X})))

@@ -9,7 +9,7 @@ import torch
 from torch.distributions import Normal, kl_divergence
 from torch.distributions.transforms import AffineTransform
 
-from ..base import KnownDeviation
+from ..base import KnownDeviation, any_nan
 from .tensors import gradients, numpy_functions
 
 
@@ -38,11 +38,6 @@ def _sigma_squared_underflows(kw):
     return bool(np.any(s.astype(np.float64) ** 2 < np.finfo(s.dtype).tiny)) if s.dtype.kind == "f" else False
 
 
-def _any_nan(kw):
-    return any(np.isnan(np.asarray(v, np.float64)).any() for k, v in kw.items()
-               if k in ("mu", "sigma", "log_px_given_z"))
-
-
 _NORMAL_DOC = ("https://pytorch.org/docs/stable/_modules/torch/distributions/distribution.html "
                "(Distribution.set_default_validate_args: validation is on by default)")
 _KL_SOURCE = ("https://github.com/pytorch/pytorch/blob/main/torch/distributions/kl.py "
@@ -69,7 +64,7 @@ def _deviations(oracle_id, witness_extra):
             reason="Normal validates its arguments by default (loc must be real, scale positive)",
             reference=_NORMAL_DOC,
             witness={**witness_extra, "mu": np.array([[np.nan]]), "sigma": np.array([[1.0]])},
-            region=_any_nan,
+            region=any_nan,
         ),
     )
 
