@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PASS, FAIL, ERROR, NOT_APPLICABLE, DEVIATION = "pass", "fail", "error", "not applicable", "known deviation"
-STATUSES = (PASS, FAIL, ERROR, NOT_APPLICABLE, DEVIATION)
+# The right formula with fewer correct digits than the dtype allows (fails only under strict).
+INACCURATE = "inaccurate"
+# The target refused (a deliberate validation error) every input the property drew.
+REFUSED = "refused"
+# An option value (activation='leaky_relu') the target refuses on every input.
+UNSUPPORTED = "not supported"
+STATUSES = (PASS, INACCURATE, REFUSED, UNSUPPORTED, FAIL, ERROR, NOT_APPLICABLE, DEVIATION)
+# Statuses that fail a check only under ``strict`` (a record with partial refusals too).
+STRICT_ONLY = (INACCURATE, REFUSED, UNSUPPORTED)
 SAMPLES_KEPT = 64  # (|input|, ulps) pairs kept per record for the error-vs-magnitude plot
 
 
@@ -44,6 +52,21 @@ class PropertyResult:
     # the error-against-magnitude plot. At most SAMPLES_KEPT pairs.
     samples: list[tuple[float, float]] = field(default_factory=list)
     seconds: float = 0.0
+    # Inputs the target refused (a validation error on finite input, or any exception on a
+    # NaN or infinite one): how many, and the smallest one with its message.
+    refusals: int = 0
+    refusal: Counterexample | None = None
+    # The example with the largest error / allowed ratio (beside the shrunk, smallest one).
+    worst: Counterexample | None = None
+    # Option values refused on every input, as "activation='leaky_relu'".
+    unsupported: list[str] = field(default_factory=list)
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether this record fails a check: fail or error, and under ``strict`` also
+        inaccurate, refused, not supported, or a pass with refused inputs."""
+        if self.status in (FAIL, ERROR):
+            return True
+        return strict and (self.status in STRICT_ONLY or bool(self.refusals or self.unsupported))
 
     @property
     def id(self) -> str:
@@ -64,14 +87,19 @@ class CheckResult:
 
     @property
     def status(self) -> str:
+        """error, fail, inaccurate, refused, pass or not applicable: the worst record's."""
         statuses = {r.status for r in self.results}
-        if ERROR in statuses:
-            return ERROR
-        if FAIL in statuses:
-            return FAIL
+        for worst in (ERROR, FAIL, INACCURATE, REFUSED):
+            if worst in statuses:
+                return worst
         if statuses <= {NOT_APPLICABLE} or not statuses:
             return NOT_APPLICABLE
         return PASS
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether the check fails: a FAIL or ERROR record, and under ``strict`` also an
+        inaccurate, refused or not-supported one, or refused inputs."""
+        return any(r.fails(strict) for r in self.results)
 
     @property
     def passed(self) -> bool:
@@ -100,8 +128,8 @@ class CheckResult:
         seen = [r.max_ulps for r in self.results if r.max_ulps is not None]
         return max(seen) if seen else None
 
-    def raise_for_status(self) -> None:
-        """Raise AssertionError with the failures' reports unless the check passed."""
-        if self.status in (FAIL, ERROR):
+    def raise_for_status(self, strict: bool = False) -> None:
+        """Raise AssertionError with the failures' reports if the check fails (``fails``)."""
+        if self.fails(strict):
             from mathoracle.text import format_check
             raise AssertionError(format_check(self))

@@ -36,6 +36,21 @@ class Falsified(AssertionError):
         self.index = index
 
 
+class Refused(Exception):
+    """The target declined an input on purpose: a validation error (ValueError and its
+    subclasses, TypeError, NotImplementedError, LookupError) on finite input, or any
+    exception on an input holding NaN or inf. Not a wrong answer: the runner records it
+    (message and smallest refused input) and searches on over the inputs the target takes."""
+
+    def __init__(self, message: str, *, call: str = "", inputs: Mapping[str, Any] | None = None,
+                 exception: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.call = call
+        self.inputs = dict(inputs or {})
+        self.exception = exception  # the exception's type name
+
+
 @dataclass(frozen=True)
 class Property:
     """One checkable statement about one oracle's implementations.
