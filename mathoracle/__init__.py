@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from mathoracle.errors import UsageError
 from mathoracle.guard import DEFAULT_TIMEOUT
@@ -36,7 +36,8 @@ def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str
           max_examples: int = 100, seed: int | None = None,
           properties: Iterable[str] | None = None, shrink: bool = True,
           timeout: float | None = DEFAULT_TIMEOUT, isolate: bool = False,
-          conventions: Iterable[str] = ()) -> CheckResult:
+          conventions: Iterable[str] = (), params: Mapping[str, Any] | None = None,
+          assume: str | Callable[[dict], bool] | None = None) -> CheckResult:
     """Check ``target`` against every property of the oracle ``oracle_id``.
 
     target: a callable, a 'module:function' or 'file.py:function' string, the name of a
@@ -49,6 +50,10 @@ def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str
     isolate: call the target in a separate process, so that a crash is a recorded failure.
     conventions: declared conventions, e.g. ["relu_grad_at_zero=1"] (added to the
     implementation's own CONVENTIONS); they change the expected values, never a tolerance.
+    params: parameters pinned for the whole check, e.g. {"activation": "relu"} (also for a
+    target that does not take the parameter: then it declares what the target computes).
+    assume: the domain restricted to inputs where this holds: a Python expression over the
+    oracle's argument names and ``np`` ("np.all(y > 0)"), or a callable taking the inputs dict.
     Returns a CheckResult; ``.raise_for_status()`` turns a failure into an AssertionError.
     """
     from mathoracle import conventions as conv
@@ -69,6 +74,8 @@ def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     oracle = table[oracle.id]
+    params = validate_params(oracle, params)
+    assumption = _assumption(oracle, assume)
     if properties is not None:
         properties = [properties] if isinstance(properties, str) else list(properties)
         names = [p.name for p in properties_for(oracle, extra_properties())]
@@ -79,18 +86,88 @@ def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str
     with limits(timeout, isolate):
         result = check_implementation(oracle, impl, table, dtypes=dtypes, max_examples=max_examples,
                                       seed=seed, only=properties, shrink=shrink,
-                                      extra_properties=extra_properties())
+                                      extra_properties=extra_properties(), params=params,
+                                      assume=assumption)
     result.conventions = tuple(declared)
     label = target if isinstance(target, str) else impl.source
     for rec in result.results:
         ce = rec.counterexample
         if ce is not None and ce.inputs:
-            ce.reproduce = reproduce(result, rec, label, max_examples)
+            ce.reproduce = reproduce(result, rec, label, max_examples) + _pinned(params, assume)
             from mathoracle.calling import accepted_params
             fn = impl.functions.get(oracle.id)
             ce.snippet = snippet(impl.source, impl.name, oracle, ce.inputs,
                                  accepted_params(fn, oracle) if fn else None)
     return result
+
+
+def _pinned(params: dict, assume) -> str:
+    """The --param and --assume options that reproduce a check."""
+    import shlex
+
+    def text(k, v):  # the shortest form that parses back to v
+        plain = f"{k}={v}"
+        return plain if parse_param(plain) == (k, v) and type(parse_param(plain)[1]) is type(v) \
+            else f"{k}={v!r}"
+    out = "".join(f" --param {shlex.quote(text(k, v))}" for k, v in params.items())
+    return out + (f" --assume {shlex.quote(assume)}" if isinstance(assume, str) else "")
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` -> (name, value): VALUE as a Python literal, else the plain string."""
+    import ast
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise UsageError(f"--param {text!r} must be NAME=VALUE, e.g. activation=relu")
+    try:
+        return name.strip(), ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError):
+        return name.strip(), value.strip()
+
+
+def validate_params(oracle, params) -> dict:
+    """``params`` as a dict of the oracle's parameter names; UsageError naming the others."""
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise UsageError(f"params={params!r} must be a mapping of parameter name to value, "
+                         f"e.g. {{'activation': 'relu'}}")
+    names = [p.name for p in oracle.params]
+    bad = [k for k in params if k not in names]
+    if bad:
+        have = f"its parameters are {', '.join(names)}" if names else "it has no parameters"
+        raise UsageError(f"params: {', '.join(map(repr, bad))} is not a parameter of {oracle.id}; {have}")
+    return dict(params)
+
+
+def _assumption(oracle, assume) -> Callable[[dict], bool] | None:
+    """``assume`` as a predicate on the full inputs; a string is compiled and tried on the
+    oracle's probe input, so that a malformed one is a UsageError before any search."""
+    import numpy as np
+    if assume is None:
+        return None
+    if callable(assume):
+        return assume
+    if not isinstance(assume, str) or not assume.strip():
+        raise UsageError(f"assume={assume!r} must be a Python expression such as "
+                         f"'np.all(y > 0)', or a callable taking the inputs dict")
+    try:
+        code = compile(assume.strip(), "<assume>", "eval")
+    except SyntaxError as exc:
+        raise UsageError(f"assume={assume!r} is not a Python expression: {exc.msg}") from None
+    names = [*oracle.arrays, *(p.name for p in oracle.params)]
+
+    def predicate(inputs: dict) -> bool:
+        return bool(eval(code, {"np": np, "numpy": np}, dict(inputs)))  # noqa: S307 - the user's own
+    if oracle.probe is not None and not oracle.float_free:
+        try:
+            predicate({**oracle.defaults(), **oracle.probe(np.dtype("float64"))})
+        except NameError as exc:
+            raise UsageError(f"assume={assume!r}: {exc}; the names are {', '.join(names)} and np") from None
+        except Exception as exc:
+            raise UsageError(f"assume={assume!r} raised {type(exc).__name__}: {exc} on the probe "
+                             f"input of {oracle.id}") from None
+    return predicate
 
 
 def _validate_limits(timeout, isolate) -> float | None:

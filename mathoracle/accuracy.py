@@ -96,9 +96,17 @@ class Verdict:
     errors: np.ndarray   # float, NaN where got is NaN
     allowed: np.ndarray  # float
     allowed_abs: np.ndarray  # float64 absolute allowance, for laws that combine outputs
+    # Where the error voids the dtype's promise (see ``voided``): a FAIL, not INACCURATE.
+    void: np.ndarray | None = None
+    # Whether each element is within its allowance, decided exactly (in ulps both numbers
+    # can overflow to inf where the exact value is 0 in float64: 1.0 for 0 is inf ulps).
+    within: np.ndarray | None = None
+    abs_errors: np.ndarray | None = None  # |got - exact| (float64), for error / allowed
 
     @property
     def ok(self) -> np.ndarray:
+        if self.within is not None:
+            return self.within
         return self.errors <= self.allowed  # NaN compares False: a NaN is never ok
 
     @property
@@ -106,20 +114,35 @@ class Verdict:
         return bool(np.all(self.ok))
 
     @property
+    def level(self) -> str:
+        """"pass", "inaccurate" (every element beyond its allowance keeps at least half the
+        dtype's digits) or "fail"."""
+        if self.passed:
+            return "pass"
+        if self.void is None or np.any(~self.ok & self.void):
+            return "fail"
+        return "inaccurate"
+
+    @property
     def worst(self) -> tuple:
-        """Index of the element furthest beyond its allowance (or the largest error)."""
-        with np.errstate(invalid="ignore"):
-            ratio = np.where(np.isnan(self.errors), np.inf, self.errors / np.maximum(self.allowed, 1e-300))
-        ratio = np.where(np.isnan(ratio), np.inf, ratio)
+        """Index of the element furthest beyond its allowance: a voided one first, then by
+        error / allowed (a NaN result counts as infinitely far; an infinite allowance as 0)."""
+        ratio = self.ratios
         if not ratio.size:
             return ()
+        if self.void is not None and np.any(~self.ok & self.void):
+            ratio = np.where(~self.ok & self.void, ratio, -1.0)
         return tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
 
     @property
     def ratios(self) -> np.ndarray:
-        """error / allowed per element (≤ 1 passes); inf where the result is NaN."""
-        with np.errstate(invalid="ignore", divide="ignore"):
+        """error / allowed per element (≤ 1 passes); inf where the result is NaN, 0 where
+        the allowance is infinite."""
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             r = self.errors / np.maximum(self.allowed, 1e-300)
+            if self.abs_errors is not None:  # in ulps both may overflow where the value is 0
+                r = np.where(np.isinf(self.allowed), self.abs_errors / np.maximum(self.allowed_abs, 1e-308), r)
+        r = np.where(np.isinf(self.allowed) & ~np.isnan(self.errors) & np.isnan(r), 0.0, r)
         return np.where(np.isnan(r), np.inf, r)
 
     @property
@@ -137,10 +160,65 @@ def allowed_abs(exact: Exact, model: ErrorModel, f: Format) -> np.ndarray:
     with mpmath.workdps(DIGITS):
         scale = mpmath.mpf(model.scale)
         slack = np.broadcast_to(np.asarray(exact.slack, dtype=object), exact.value.shape)
+        evaluation = np.broadcast_to(np.asarray(exact.evaluation, dtype=object), exact.value.shape)
         for idx, e in np.ndenumerate(exact.value):
             out[idx] = (exact.budget * (ulp(e, f) / 2 + u * (exact.sensitivity[idx] + scale))
-                        + f.smallest_normal + slack[idx])
+                        + u * evaluation[idx] + f.smallest_normal + slack[idx])
     return out
+
+
+def compared(error: float, allowed: float, absolute: float | None = None) -> str:
+    """"error ulp, allowed A ulp" with as many digits as it takes for the printed numbers to
+    compare as the real ones do (8.978 > 8.97756 is never shown as "8.978, allowed 8.98"),
+    then the absolute error and error / allowed, which read right against an exact 0."""
+    digits = 3
+    while digits < 17 and error == error and allowed == allowed and error != allowed:
+        e, a = float(f"{error:.{digits}g}"), float(f"{allowed:.{digits}g}")
+        if (e > a) == (error > allowed) and e != a:
+            break
+        digits += 1
+    text = f"{error:.{digits}g} ulp, allowed {allowed:.{digits}g}"
+    if absolute is not None and absolute == absolute:
+        text += f" (|error| {absolute:.3g}"
+        if allowed > 0 and error == error:
+            ratio, d = error / allowed, 3
+            while d < 17 and ratio != 1 and float(f"{ratio:.{d}g}") == 1:
+                d += 1
+            text += f", {ratio:.{d}g}× the allowance"
+        text += ")"
+    return text
+
+
+def voided(got: float, exact: mpmath.mpf, magnitude: mpmath.mpf, allowed: mpmath.mpf,
+           f: Format) -> bool:
+    """Whether ``got`` voids the dtype's promise, where the error is beyond its allowance.
+
+    The rule between FAIL and INACCURATE. At this input the dtype can give the value |f| to
+    within u·M, M = |f| + S + scale (one rounding of the value and of every input, which
+    the formula amplifies by its sensitivity S): that is log2(|f|/(u·M)) bits. A result
+    that keeps at least half of them is the right formula evaluated less accurately than it
+    could be (INACCURATE); one that keeps fewer is wrong (FAIL):
+
+        voided  ⇔  |got − f| > √(u·|f|·M)   (the geometric mean of |f| and u·M)
+
+    A NaN, or an infinity where f is finite, is always voided; so is any error beyond the
+    allowance where f is exactly 0 (no bit of it can be kept). Witnesses (README, "What
+    FAIL means"): float64 computed in float32 (≈ 2^-24·M), tanh(1e-8) as 2σ(2z)−1 = 0, a
+    one-pass variance or an expanded distance that loses the digits the inputs carry: FAIL;
+    a log-variance KL 174 ulp off where 36 are allowed: INACCURATE.
+    """
+    if np.isnan(got) or (np.isinf(got) and error_ulps(got, exact, f) != 0):
+        return True
+    err = abs(mpmath.mpf(float(got)) - exact)
+    return bool(err > allowed and err * err > f.unit_roundoff * abs(exact) * magnitude)
+
+
+def level(excess: mpmath.mpf, magnitude: mpmath.mpf, f: Format) -> str:
+    """The level of a quantity that should be 0 but is ``excess`` beyond its allowance, in a
+    formula whose terms have size ``magnitude`` (a solver's optimality condition): the
+    rule of ``voided`` with |f| = magnitude, "inaccurate" while |excess| ≤ √u·magnitude."""
+    ok = mpmath.isfinite(excess) and abs(excess) <= mpmath.sqrt(f.unit_roundoff) * magnitude
+    return "inaccurate" if ok else "fail"
 
 
 def judge(got: np.ndarray, exact: Exact, model: ErrorModel, dtype) -> Verdict:
@@ -151,12 +229,27 @@ def judge(got: np.ndarray, exact: Exact, model: ErrorModel, dtype) -> Verdict:
     errors = np.empty(got.shape)
     allowed = np.empty(got.shape)
     allow_f = np.empty(got.shape)
+    void = np.zeros(got.shape, dtype=bool)
+    within = np.zeros(got.shape, dtype=bool)
+    abs_errors = np.full(got.shape, np.nan)
     with mpmath.workdps(DIGITS):
+        scale = mpmath.mpf(model.scale)
         for idx, e in np.ndenumerate(exact.value):
-            errors[idx] = error_ulps(float(got[idx]), e, f)
+            g = float(got[idx])
+            errors[idx] = error_ulps(g, e, f)
             allowed[idx] = float(allow[idx] / ulp(e, f))
             allow_f[idx] = float(allow[idx])
-    verdict = Verdict(errors, allowed, allow_f)
+            if np.isnan(g):
+                within[idx] = False
+            elif np.isinf(g):
+                within[idx] = errors[idx] == 0
+            else:
+                diff = abs(mpmath.mpf(g) - e)
+                within[idx] = diff <= allow[idx]
+                abs_errors[idx] = float(diff)
+            if not within[idx]:
+                void[idx] = voided(g, e, abs(e) + exact.sensitivity[idx] + scale, allow[idx], f)
+    verdict = Verdict(errors, allowed, allow_f, void, within, abs_errors)
     for seen in _watchers:
         seen.append(verdict)
     return verdict

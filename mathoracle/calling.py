@@ -1,7 +1,17 @@
 """Calling a target: binding the canonical arguments, and vetting what comes back.
 
 Whatever a target does (raises, returns a list, a tensor, the wrong shape or dtype, a
-narrower float) becomes a ``Falsified`` with that reason, never a crash of the tool.
+narrower float) becomes a ``Falsified`` with that reason, never a crash of the tool;
+except a refusal (``refused``), which becomes ``Refused``:
+
+- any exception on an input holding NaN or ±inf (a float array, an array in a list
+  argument, a float parameter, the cotangent): raising there is a loud, valid answer;
+- on finite input, a deliberate validation error: ValueError (numpy's LinAlgError is one),
+  TypeError, NotImplementedError, LookupError (KeyError: an option value it does not know).
+  IndexError, although a LookupError, is a failure: it is an out-of-range access, not a
+  validation. So are ZeroDivisionError, AttributeError, RuntimeError and the others.
+
+A hang or a crash is always a failure.
 """
 from __future__ import annotations
 
@@ -13,7 +23,7 @@ import numpy as np
 
 from mathoracle import guard
 from mathoracle.oracles.base import Oracle
-from mathoracle.properties.base import Falsified, signature_call
+from mathoracle.properties.base import Falsified, Refused, signature_call
 
 
 def accepted_params(fn: Callable, oracle: Oracle) -> set[str]:
@@ -42,20 +52,46 @@ def to_numpy(out: Any) -> np.ndarray:
     return np.asarray(out)
 
 
+# Exceptions that are a validation error on finite input (see the module docstring).
+REFUSALS = (ValueError, TypeError, NotImplementedError, LookupError)
+
+
+def non_finite(v: Any) -> bool:
+    """Whether a value (array, list of arrays, float) holds NaN or ±inf."""
+    if isinstance(v, np.ndarray):
+        return v.dtype.kind in "fc" and not bool(np.isfinite(v).all())
+    if isinstance(v, (list, tuple)):
+        return any(non_finite(x) for x in v)
+    if isinstance(v, (float, np.floating)):
+        return not np.isfinite(v)
+    return False
+
+
+def refused(exc: BaseException, inputs: Mapping[str, Any]) -> bool:
+    """Whether ``exc`` raised on ``inputs`` is a refusal rather than a wrong answer."""
+    if isinstance(exc, guard.TargetCrashed):
+        return False
+    if any(non_finite(v) for v in inputs.values()):
+        return True
+    return isinstance(exc, REFUSALS) and not isinstance(exc, IndexError)
+
+
 def _invoke(fn: Callable, args, kwargs, call: str, inputs: Mapping[str, Any]):
     """Call the target under the per-call limits of ``mathoracle.guard`` (timeout,
-    isolation); a hang or a crash is a finding like an exception."""
+    isolation); a hang or a crash is a finding like an exception, a refusal is Refused."""
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # a target's warnings are its own business
-            return guard.run(fn, args, kwargs)
+            return guard.run(fn, args, kwargs, call)
     except guard.TargetTimeout as exc:
         raise Falsified(f"hung: {exc} [{call}]", call=call, inputs=inputs) from None
     except guard.TargetCrashed as exc:
         raise Falsified(f"{exc} [{call}]", call=call, inputs=inputs) from None
     except Exception as exc:  # the target's failure is a finding, not a crash
-        raise Falsified(f"raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                        f" [{call}]", call=call, inputs=inputs) from None
+        said = f"raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc).strip() else ''}"
+        if refused(exc, inputs):
+            raise Refused(said, call=call, inputs=inputs, exception=type(exc).__name__) from None
+        raise Falsified(f"{said} [{call}]", call=call, inputs=inputs) from None
 
 
 def vet(out: Any, dtype, shape: tuple, what: str, call: str, inputs: Mapping[str, Any],

@@ -1,7 +1,8 @@
 """The ``mathoracle`` command: ``list``, ``check``, ``report`` and ``new-oracle``.
 
-Exit status: 0 the target conforms (known deviations included), 1 it does not, 2 bad input
-to the tool itself (one line on stderr, no traceback).
+Exit status: 0 the target conforms (known deviations included; inaccurate, refused and
+not-supported results too, unless ``--strict``), 1 it does not, 2 bad input to the tool
+itself (one line on stderr, no traceback).
 """
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("-v", "--verbose", action="store_true", help="show passing properties too")
     ck.add_argument("--convention", action="append", default=[], metavar="NAME=VALUE",
                     help="a declared convention, e.g. relu_grad_at_zero=1; repeatable")
+    ck.add_argument("--assume", metavar="EXPR", help="check only inputs where this Python "
+                    "expression over the argument names and np holds, e.g. 'np.all(y > 0)'")
+    _verdict_options(ck)
     _limits(ck)
     rp = sub.add_parser("report", help="check whole implementations over the whole catalogue and "
                                        "write report.json, report.xml, report.md, report.html")
@@ -55,11 +59,34 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--seed", type=int, help="seed of the search (default: random, recorded)")
     rp.add_argument("--jobs", "-j", type=int, default=1, help="processes to run checks on")
     rp.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    _verdict_options(rp, report=True)
     _limits(rp)
     no = sub.add_parser("new-oracle", help="write the skeleton files of a new oracle")
     no.add_argument("oracle", help="the new id, section.name (e.g. activation.gelu)")
     no.add_argument("--root", default=".", help="the project's root directory (default: .)")
     return p
+
+
+def _verdict_options(parser, report: bool = False) -> None:
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="pin a parameter for the whole check, e.g. activation=relu (VALUE "
+                             "a Python literal, else a string); repeatable"
+                             + ("; applies to the oracles that have it" if report else ""))
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 also on inaccurate, refused and not-supported results"
+                             + ("" if report else " and on refused inputs")
+                             + (" (without it the exit status is 0 once the reports are written)"
+                                if report else ""))
+
+
+def _params(args) -> dict:
+    from mathoracle import parse_param
+    pairs = [parse_param(text) for text in args.param]
+    names = [n for n, _ in pairs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise UsageError(f"--param {twice[0]} is given twice; pin each parameter once")
+    return dict(pairs)
 
 
 def _limits(parser) -> None:
@@ -108,9 +135,10 @@ def _check(args) -> int:
     from mathoracle.text import format_check
     result = check(args.oracle, args.target, dtypes=_dtypes(args), max_examples=args.max_examples,
                    seed=args.seed, properties=args.property, shrink=not args.no_shrink,
-                   timeout=_timeout(args), isolate=args.isolate, conventions=args.convention)
+                   timeout=_timeout(args), isolate=args.isolate, conventions=args.convention,
+                   params=_params(args), assume=args.assume)
     print(format_check(result, verbose=args.verbose))
-    return 1 if result.status in ("fail", "error") else 0
+    return 1 if result.fails(strict=args.strict) else 0
 
 
 def _report(args) -> int:
@@ -121,15 +149,25 @@ def _report(args) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs} must be at least 1")
     dtypes = _validate(_dtypes(args), args.max_examples, args.seed)
+    params = _params(args)
     doc = report.build(specs, oracle_ids=args.oracle, max_examples=args.max_examples, seed=args.seed,
                        jobs=args.jobs, timeout=_timeout(args), isolate=args.isolate, dtypes=dtypes,
-                       progress=not args.quiet)
+                       progress=not args.quiet, params=params)
     paths = report.write(doc, args.out)
     s = doc["summary"]
-    print(f"{s['pass']} pass, {s['fail']} fail, {s['error']} error, {s['known deviation']} known "
-          f"deviation, {s['not applicable']} not applicable in {doc['wall_seconds']:.0f} s (seed "
-          f"{doc['seed']}); wrote {', '.join(str(p) for p in paths)}")
-    return 0
+    counts = ", ".join(f"{s.get(k, 0)} {k}" for k in ("pass", "inaccurate", "refused", "not supported",
+                                                       "fail", "error", "known deviation", "not applicable"))
+    print(f"{counts} in {doc['wall_seconds']:.0f} s (seed {doc['seed']}); wrote "
+          f"{', '.join(str(p) for p in paths)}")
+    return 1 if args.strict and strict_failures(doc) else 0
+
+
+def strict_failures(doc: dict) -> list[str]:
+    """Ids of the report's records that fail under --strict: fail, error, inaccurate,
+    refused or not supported, or a record with refused inputs or unsupported values."""
+    from mathoracle.results import ERROR, FAIL, STRICT_ONLY
+    return [r["id"] for r in doc["results"] if r["status"] in (FAIL, ERROR, *STRICT_ONLY)
+            or r.get("refusals") or r.get("unsupported")]
 
 
 def _new_oracle(args) -> int:

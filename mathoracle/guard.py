@@ -72,7 +72,9 @@ def limits(timeout: float | None = DEFAULT_TIMEOUT, isolate: bool = False):
         _state.limits = previous
 
 
-def run(fn: Callable, args, kwargs) -> Any:
+def run(fn: Callable, args, kwargs, label: str = "") -> Any:
+    """fn(*args, **kwargs) under the limits in force; ``label`` names the call in the reason
+    later calls of a function that hung fail with."""
     lim = current()
     if id(fn) in lim.hung:
         raise TargetTimeout(lim.hung[id(fn)][1])
@@ -83,7 +85,8 @@ def run(fn: Callable, args, kwargs) -> Any:
             return lim.worker.call(fn, args, kwargs, lim.timeout)
         return _with_alarm(fn, args, kwargs, lim.timeout)
     except TargetTimeout as exc:
-        lim.hung[id(fn)] = (fn, f"{exc} on an earlier call; not called again")
+        lim.hung[id(fn)] = (fn, f"{exc} on an earlier call{f' ({label})' if label else ''}; "
+                                f"not called again")
         raise
 
 
@@ -138,7 +141,13 @@ def _serve(conn) -> None:  # pragma: no cover - runs in the child
             except Exception:  # the result cannot be pickled: say what it was
                 conn.send(("ok", _Unsendable(type(out).__name__)))
         except Exception as exc:
-            conn.send(("raised", (type(exc).__name__, str(exc))))
+            conn.send(("raised", (type(exc).__name__, str(exc), _builtin_base(type(exc)))))
+
+
+def _builtin_base(cls: type) -> str:
+    """The name of the nearest built-in exception class ``cls`` derives from."""
+    import builtins
+    return next(c.__name__ for c in cls.__mro__ if getattr(builtins, c.__name__, None) is c)
 
 
 class _Unsendable:
@@ -152,7 +161,17 @@ class _Unsendable:
 
 
 class TargetRaised(Exception):
-    """An exception raised by the isolated target, re-raised under its own type name."""
+    """An exception raised by the isolated target, re-raised under its own type name and as
+    an instance of its nearest built-in class (a ValueError stays a ValueError)."""
+
+
+def _raised(name: str, base: str) -> type:
+    import builtins
+    builtin = getattr(builtins, base, Exception)
+    try:
+        return type(name, (TargetRaised, builtin), {})
+    except TypeError:  # a built-in whose layout cannot be combined (OSError's)
+        return type(name, (TargetRaised,), {})
 
 
 class _Worker:
@@ -196,8 +215,8 @@ class _Worker:
             self.stop()
             raise TargetCrashed(_death(code)) from None
         if kind == "raised":
-            name, message = payload
-            raise type(name, (TargetRaised,), {})(message)
+            name, message, base = payload
+            raise _raised(name, base)(message)
         return payload
 
 

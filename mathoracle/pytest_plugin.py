@@ -6,6 +6,9 @@
   listed in the ini options ``mathoracle_xfail`` / ``mathoracle_skip`` are marked so.
 - The ``mathoracle`` fixture: ``mathoracle.check("activation.softmax", my_softmax)`` runs the
   check and fails the test with the counterexample report when it does not pass.
+- A property the target refuses on every input is skipped with the reason; inaccurate,
+  refused and not-supported results pass unless ``--mathoracle-strict``. ``--mathoracle-param
+  NAME=VALUE`` pins a parameter (in the oracles that have it).
 
 Without ``--mathoracle-impl`` and without the fixture the plugin costs nothing: this module
 imports only pytest, and mathoracle itself is imported on first use.
@@ -33,6 +36,12 @@ def pytest_addoption(parser):
                     help="seconds one call may take (default: mathoracle's)")
     group.addoption("--mathoracle-isolate", action="store_true",
                     help="call targets in a separate process (a crash is a failure)")
+    group.addoption("--mathoracle-param", action="append", default=[], metavar="NAME=VALUE",
+                    help="pin a parameter, e.g. activation=relu, in the oracles that have it; "
+                         "repeatable")
+    group.addoption("--mathoracle-strict", action="store_true",
+                    help="fail on inaccurate, refused and not-supported results and on refused "
+                         "inputs too")
     parser.addini("mathoracle_xfail", "test ids (patterns with *) expected to fail", type="linelist")
     parser.addini("mathoracle_skip", "test ids (patterns with *) to skip", type="linelist")
 
@@ -46,6 +55,15 @@ def _options(config) -> dict:
             "isolate": config.getoption("mathoracle_isolate")}
 
 
+def _params(config, oracle_id: str) -> dict:
+    """The --mathoracle-param values for the parameters ``oracle_id`` has."""
+    from mathoracle import parse_param
+    from mathoracle.registry import get_oracle
+    names = {p.name for p in get_oracle(oracle_id).params}
+    pairs = [parse_param(text) for text in config.getoption("mathoracle_param")]
+    return {k: v for k, v in pairs if k in names}
+
+
 class MathoracleFixture:
     """What the ``mathoracle`` fixture gives a test."""
 
@@ -57,9 +75,9 @@ class MathoracleFixture:
         the test with the report (no traceback into mathoracle)."""
         import mathoracle
         from mathoracle.text import format_check
-        defaults = _options(self._config)
+        defaults = {**_options(self._config), "params": _params(self._config, oracle_id)}
         result = mathoracle.check(oracle_id, target, **{**defaults, **options})
-        if result.status in ("fail", "error"):
+        if result.fails(strict=self._config.getoption("mathoracle_strict")):
             pytest.fail(format_check(result), pytrace=False)
         return result
 
@@ -81,14 +99,16 @@ class PropertyItem(pytest.Item):
         import mathoracle
         from mathoracle.text import format_record
         result = mathoracle.check(self.oracle_id, self.spec, properties=[self.prop],
-                                  dtypes=[self.dtype], **_options(self.config))
+                                  dtypes=[self.dtype], params=_params(self.config, self.oracle_id),
+                                  **_options(self.config))
         mine = [r for r in result.results if r.dtype in (self.dtype, "*")]
         if not mine:
             pytest.skip(next((n for n in result.notes if self.dtype in n), "dtype not checked"))
         rec = mine[0]
-        if rec.status in ("fail", "error") and not (rec.dtype == "*" and "accepts none" in rec.reason):
+        strict = self.config.getoption("mathoracle_strict")
+        if rec.fails(strict) and not (rec.dtype == "*" and "accepts none" in rec.reason):
             raise PropertyFailed("\n".join(format_record(rec)))
-        if rec.status == "not applicable" or rec.dtype == "*":
+        if rec.status in ("not applicable", "refused") or rec.dtype == "*":
             pytest.skip(rec.reason or "not applicable")
 
     def repr_failure(self, excinfo):
@@ -116,6 +136,12 @@ def _items(session, config) -> list:
     patterns = config.getoption("mathoracle_oracle")
     xfail, skip = config.getini("mathoracle_xfail"), config.getini("mathoracle_skip")
     items = []
+    from mathoracle import parse_param
+    from mathoracle.report.collect import pinnable
+    try:
+        pinnable(list(oracles().values()), dict(parse_param(t) for t in config.getoption("mathoracle_param")))
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc).replace("--param", "--mathoracle-param", 1)) from None
     for spec in config.getoption("mathoracle_impl"):
         try:
             impl = load_implementation(spec)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from mathoracle.errors import UsageError  # noqa: F401  (re-exported: mathoracle.registry.UsageError)
-from mathoracle.implementations.base import Implementation
+from mathoracle.implementations.base import Implementation, KnownDeviation
 from mathoracle.oracles import builtin_oracles
 from mathoracle.oracles.base import Oracle
 
@@ -122,12 +122,30 @@ def _import(module_part: str, spec: str):
             raise UsageError(f"cannot import {module_part!r}: {type(exc).__name__}: {exc}") from None
         return module
     try:
-        return importlib.import_module(module_part)
+        return _import_module(module_part)
     except ImportError as exc:
         raise UsageError(f"cannot import module {module_part!r} ({type(exc).__name__}: {exc}); "
                          f"check the name and that its package is installed") from None
     except Exception as exc:
         raise UsageError(f"importing {module_part!r} failed: {type(exc).__name__}: {exc}") from None
+
+
+def _import_module(name: str):
+    """``importlib.import_module``, from the current directory too (as ``python -m`` would:
+    a console script's sys.path starts at its own bin directory)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        cwd = str(Path.cwd())
+        if exc.name != name.split(".")[0] or cwd in sys.path or "" in sys.path:
+            raise
+        sys.path.append(cwd)
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError as again:
+            if again.name == name.split(".")[0]:
+                sys.path.remove(cwd)
+            raise
 
 
 def load_target(spec: str) -> Callable:
@@ -153,7 +171,8 @@ class DeclaredImplementation(Implementation):
 def as_implementation(obj, name: str, source: str = "") -> Implementation:
     """A user's whole implementation as an Implementation: an Implementation, or a module or
     object with ``IMPLEMENTATION``, or with ``FUNCTIONS`` (oracle id -> function) and
-    optionally ``GRADIENTS``, ``CONVENTIONS``, or a plain mapping of oracle id -> function."""
+    optionally ``GRADIENTS``, ``CONVENTIONS``, ``DEVIATIONS`` (KnownDeviation list), or a
+    plain mapping of oracle id -> function."""
     from mathoracle import conventions as conv
     declared = tuple(getattr(obj, "CONVENTIONS", ()))
     if hasattr(obj, "IMPLEMENTATION"):
@@ -166,8 +185,14 @@ def as_implementation(obj, name: str, source: str = "") -> Implementation:
             raise UsageError(f"{source or name!r} is not an implementation: give a module or object "
                              f"with IMPLEMENTATION, or with FUNCTIONS = {{oracle id: function}}")
         gradients = dict(getattr(obj, "GRADIENTS", {}))
-        impl = Implementation(name, dict(functions), description=getattr(obj, "__doc__", "") or "",
-                              source=source, gradients=gradients)
+        deviations = getattr(obj, "DEVIATIONS", ())
+        if not isinstance(deviations, (list, tuple)):
+            raise UsageError(f"{source or name!r}: DEVIATIONS must be a list of KnownDeviation, "
+                             f"not a {type(deviations).__name__}")
+        deviations = tuple(deviations)
+        impl = Implementation(name, dict(functions), deviations,
+                              description=getattr(obj, "__doc__", "") or "", source=source,
+                              gradients=gradients)
     declared = declared or tuple(getattr(impl, "conventions", ()))
     table = oracles()
     for oid, fn in {**impl.functions, **impl.gradients}.items():
@@ -175,6 +200,13 @@ def as_implementation(obj, name: str, source: str = "") -> Implementation:
             get_oracle(oid)  # raises with the nearest ids
         if not callable(fn):
             raise UsageError(f"{source or name!r} maps {oid!r} to a {type(fn).__name__}, not a function")
+    for d in () if isinstance(obj, Implementation) else impl.deviations:  # a user's DEVIATIONS
+        if not isinstance(d, KnownDeviation):
+            raise UsageError(f"{source or name!r}: DEVIATIONS holds a {type(d).__name__}; each item "
+                             f"must be a mathoracle.implementations.base.KnownDeviation")
+        if d.oracle not in impl.functions:
+            raise UsageError(f"{source or name!r}: a known deviation of {d.oracle!r}, which its "
+                             f"FUNCTIONS do not provide")
     try:
         conv.parse(declared)
     except ValueError as exc:
@@ -197,9 +229,10 @@ def load_implementation(spec: str) -> Implementation:
             if "." not in spec:
                 if not str(exc).startswith("unknown implementation"):
                     raise
-                raise UsageError(f"unknown implementation {spec!r}; give a bundled one "
-                                 f"({', '.join(available_implementations())}), a package.module "
-                                 f"with FUNCTIONS or IMPLEMENTATION, or path/to/file.py") from None
+                if not _is_implementation_module(spec) and not _findable(spec):
+                    raise UsageError(f"unknown implementation {spec!r}; give a bundled one "
+                                     f"({', '.join(available_implementations())}), a module "
+                                     f"with FUNCTIONS or IMPLEMENTATION, or path/to/file.py") from None
     module_part, _, attr = spec.partition(":") if not spec.endswith(".py") else (spec, "", "")
     module = _import(module_part, spec)
     obj = _attribute(module, attr, f"module {module_part!r}") if attr else module
@@ -223,15 +256,26 @@ def resolve_implementation(oracle_id: str, target: str | Callable | Implementati
     from mathoracle.plugins import plugin_implementations
     if target in BUNDLED or target in plugin_implementations(frozenset(BUNDLED)):
         return bundled(target)
-    if ":" not in target and (target.endswith(".py") or "." in target and _is_implementation_module(target)):
+    if ":" not in target and (target.endswith(".py") or _is_implementation_module(target)):
         return load_implementation(target)
     return Implementation(target, {oracle_id: load_target(target)}, source=target)
 
 
+def _findable(name: str) -> bool:
+    """Whether a top-level module ``name`` exists (on sys.path or in the current directory)."""
+    if not name.isidentifier():
+        return False
+    cwd = Path.cwd()
+    return (importlib.util.find_spec(name) is not None or (cwd / f"{name}.py").is_file()
+            or (cwd / name / "__init__.py").is_file())
+
+
 def _is_implementation_module(name: str) -> bool:
     """True when ``name`` imports and holds a whole implementation (FUNCTIONS or IMPLEMENTATION)."""
+    if not all(part.isidentifier() for part in name.split(".")):
+        return False
     try:
-        module = importlib.import_module(name)
+        module = _import_module(name)
     except Exception:
         return False
     return hasattr(module, "FUNCTIONS") or hasattr(module, "IMPLEMENTATION")

@@ -97,9 +97,13 @@ class CheckResult:
         return PASS
 
     def fails(self, strict: bool = False) -> bool:
-        """Whether the check fails: a FAIL or ERROR record, and under ``strict`` also an
-        inaccurate, refused or not-supported one, or refused inputs."""
-        return any(r.fails(strict) for r in self.results)
+        """Whether the check fails: a FAIL or ERROR record; a target that refused every input
+        of every property it was given (nothing was verified: it has not passed); and under
+        ``strict`` also an inaccurate, refused or not-supported record, or refused inputs."""
+        if any(r.fails(strict) for r in self.results):
+            return True
+        statuses = {r.status for r in self.results}
+        return REFUSED in statuses and not statuses & {PASS, INACCURATE, DEVIATION}
 
     @property
     def passed(self) -> bool:

@@ -5,6 +5,11 @@ For each property and dtype, Hypothesis draws examples from the property's strat
 ``Case``, and the first failure is shrunk to a minimal counterexample. A documented known
 deviation is confirmed once on its witness and its region is left out of the search,
 so a known difference is never shrunk again.
+
+A refusal (``Refused``: a validation error, or any exception on NaN/inf input) rejects the
+example and the search goes on; an inaccurate-level failure is recorded and the search goes
+on; only a FAIL-level failure stops it and is shrunk. ``mathoracle/search.py`` keeps what
+the search saw besides (refusals, option values, the worst example, hangs).
 """
 from __future__ import annotations
 
@@ -16,17 +21,18 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import Flaky, Unsatisfiable
 
 from mathoracle.accuracy import watch
-from mathoracle.calling import accepted_params, call_gradient, call_target
+from mathoracle.calling import accepted_params, call_gradient, call_target, non_finite
 from mathoracle.implementations.base import Implementation, KnownDeviation
 from mathoracle.oracles.base import Oracle
 from mathoracle.oracles.shapes import Elementwise
 from mathoracle.properties import properties_for
-from mathoracle.properties.base import Case, Falsified, Property, float_leaves, show
+from mathoracle.properties.base import Case, Falsified, Property, Refused, float_leaves, show
 from mathoracle.results import (DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS, SAMPLES_KEPT, CheckResult,
                                 Counterexample, PropertyResult)
+from mathoracle.search import Options, Search
 
 DTYPES = ("float16", "float32", "float64")
 DEFAULT_MAX_EXAMPLES = 100
@@ -35,12 +41,17 @@ DEFAULT_MAX_EXAMPLES = 100
 class Target:
     """One implementation seen by the runner: its functions, bound the canonical way."""
 
-    def __init__(self, impl: Implementation, oracles: Mapping[str, Oracle]):
+    def __init__(self, impl: Implementation, oracles: Mapping[str, Oracle],
+                 pins: Mapping[str, Mapping[str, Any]] | None = None, assume=None):
         self.impl = impl
         self.oracles = oracles
         self.accepted = {oid: accepted_params(fn, oracles[oid])
                          for oid, fn in impl.functions.items() if oid in oracles}
         self.notes: set[str] = set()
+        self.pins = dict(pins or {})  # oracle id -> {parameter: value} held for the whole check
+        self.assume = assume          # predicate on the full inputs, or None
+        self.options = Options()      # accepted / refused calls per option value
+        self.failed: list[tuple] = []  # (property, dtype, example keys, record id) of each FAIL
 
     def case(self, oracle: Oracle, dtype) -> Case:
         def call(oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
@@ -57,34 +68,78 @@ class Target:
         return Case(oracle, None if dtype is None else np.dtype(dtype), call, self.oracles, gradient)
 
     def fix_params(self, oracle: Oracle, example: dict) -> dict:
-        """Parameters the target cannot take are held at their canonical defaults."""
+        """Parameters the target cannot take are held at their canonical defaults; pinned
+        ones (``--param``) at their pinned value, whether the target takes them or not."""
+        pins = self.pins.get(oracle.id, {})
         held = {p.name: p.default for p in oracle.params if p.name not in self.accepted[oracle.id]}
+        held.update(pins)
         if not held:
             return example
-        return {k: ({**v, **{n: d for n, d in held.items() if n in v}} if isinstance(v, dict) else v)
-                for k, v in example.items()}
+        out = {k: ({**v, **{n: d for n, d in held.items() if n in v}} if isinstance(v, dict) else v)
+               for k, v in example.items()}
+        if pins and isinstance(out.get("inputs"), dict):
+            out["inputs"] = {**out["inputs"], **pins}
+        return out
+
+    def explained(self, oracle: Oracle, example: dict, dtype: str) -> str | None:
+        """The id of an earlier FAIL of this check whose property fails on ``example`` too:
+        the same cause (one cause, one finding), or None. Only an example of the same form
+        (the same keys: no cotangent or shifted copy the earlier property would ignore) is
+        tried."""
+        for prop, dt, keys, rid in self.failed:
+            if dt != dtype or keys != frozenset(example):
+                continue
+            try:
+                prop.check(self.case(oracle, dtype), example)
+            except Falsified as f:
+                if getattr(f, "level", "fail") != "inaccurate":
+                    return rid
+            except Exception:  # a refusal, or an example the earlier property cannot take
+                continue
+        return None
+
+    def option_values(self, oracle: Oracle, inputs: Mapping[str, Any]) -> tuple[str, ...]:
+        """"name=value" of each non-numeric scalar parameter the target takes and the user
+        did not pin (activation='relu', loss='mse')."""
+        out = []
+        for p in oracle.params:
+            if p.numeric or p.name not in self.accepted[oracle.id] or p.name in self.pins.get(oracle.id, {}):
+                continue
+            v = inputs.get(p.name, p.default)
+            v = v.item() if isinstance(v, np.generic) else v
+            if isinstance(v, (str, bool, int, float)):
+                out.append(f"{p.name}={v!r}")
+        return tuple(out)
 
 
 def accepted_dtypes(target: Target, oracle: Oracle, dtypes: Iterable[str]) -> tuple[list[str], dict]:
     """The dtypes the target takes at all (a call that raises on the probe input: not taken).
     An oracle without float inputs is checked at the one float dtype its target returns."""
-    taken, refused = [], {}
+    taken, refused, validated = [], {}, []
+    pins = target.pins.get(oracle.id, {})
     if oracle.float_free:
         try:
-            got = target.case(oracle, None).call(oracle.id, oracle.probe(None)).dtype.name
-        except Falsified as f:
+            got = target.case(oracle, None).call(oracle.id, {**oracle.probe(None), **pins}).dtype.name
+        except (Falsified, Refused) as f:
             return [], {"*": f.message}
         wanted = list(dtypes)
         return ([got], {}) if got in wanted else ([], {got: f"returns {got}, not one of {wanted}"})
     for dt in dtypes:
         try:
-            target.case(oracle, dt).call(oracle.id, oracle.probe(np.dtype(dt)))
+            target.case(oracle, dt).call(oracle.id, {**oracle.probe(np.dtype(dt)), **pins})
             taken.append(dt)
+        except Refused as r:
+            refused[dt] = r.message
+            validated.append(dt)
         except Falsified as f:
             if f.message.startswith("raised "):
                 refused[dt] = f.message
             else:
                 taken.append(dt)
+    if not taken and validated:  # refusing the probe at every dtype says nothing of the dtype:
+        target.notes.add(f"the probe input was refused ({refused[validated[0]]}); checked on the "
+                         f"inputs the target accepts")  # a shape or value refusal, searched past
+        return validated, {dt: why for dt, why in refused.items() if dt not in validated}
     return taken, refused
 
 
@@ -95,29 +150,88 @@ def _settings(max_examples: int, shrink: bool = True):
                     report_multiple_bugs=False, phases=phases)
 
 
+class AssumeFailed(Exception):
+    """The user's assumption raised on a drawn input."""
+
+
+# Refused draws, with none accepted, after which the search stops: the target refuses every
+# input. A BaseException, so that Hypothesis stops at once instead of shrinking it.
+REFUSED_ALL_AFTER = 50
+
+
+class _RefusesAll(BaseException):
+    pass
+
+
+# Failures explained by an earlier FAIL of the check after which a property's search stops:
+# it fails only where an earlier property fails (one cause, one finding).
+EXPLAINED_AFTER = 10
+
+
+class _Explained(BaseException):
+    pass
+
+
 def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, seed: int,
                  max_examples: int, deviations: tuple[KnownDeviation, ...] = (),
                  shrink: bool = True) -> PropertyResult:
     """Run one property at one dtype; never raises for anything the target does."""
     record = PropertyResult(oracle.id, target.impl.name, prop.name, dtype, PASS)
-    state: dict[str, Any] = {"failure": None, "ulps": [], "ratios": [], "samples": []}
+    state: dict[str, Any] = {"failure": None, "keys": None, "ulps": [], "ratios": [], "samples": []}
+    search = Search()
     unary = prop.name == "agreement" and isinstance(oracle, Elementwise)
+
+    def skip(why: str):
+        search.rejected[why] += 1
+        reject()
 
     def body(example):
         example = target.fix_params(oracle, example)
         if in_regions(deviations, example):
-            reject()
-        record.examples += 1
+            skip("deviation")
+        inputs = example["inputs"]
+        values = target.option_values(oracle, inputs)
+        if target.options.unsupported() & set(values):
+            search.skipped.update(target.options.unsupported() & set(values))
+            skip("unsupported")
+        if target.assume is not None and not _assumed(target.assume, oracle, inputs):
+            skip("assume")
         case = target.case(oracle, dtype)
+        refusal = failure = None
         with watch() as verdicts:
             try:
                 prop.check(case, example)
+            except Refused as r:
+                refusal = r
             except Falsified as f:
-                state["failure"] = f
-                raise
+                failure = f
             finally:
                 state["ulps"].extend(case.ulps_seen)
-                _statistics(state, verdicts, example["inputs"].get(oracle.arrays[0]) if unary else None)
+        target.options.count(values, refusal is not None)
+        if refusal is not None:
+            search.refuse(refusal, values)
+            if record.examples == 0 and sum(e[0] for e in search.refusals.values()) >= REFUSED_ALL_AFTER:
+                raise _RefusesAll
+            skip("refused")
+        record.examples += 1
+        _statistics(state, verdicts, inputs.get(oracle.arrays[0]) if unary else None)
+        search.witness(verdicts, inputs, failure)
+        if failure is None:
+            return
+        if failure.message.startswith("hung:") and search.hung is None:
+            search.hung = failure
+        if getattr(failure, "level", "fail") == "inaccurate":
+            search.note_inaccurate(failure)  # recorded; the search goes on
+            return
+        if not failure.message.startswith("hung:") and not any(map(non_finite, inputs.values())):
+            earlier = target.explained(oracle, example, dtype)  # NaN/inf: outside others' domains
+            if earlier is not None:
+                search.same_as.add(earlier)
+                if search.rejected["same"] + 1 >= EXPLAINED_AFTER:
+                    raise _Explained
+                skip("same")
+        state["failure"], state["keys"] = failure, frozenset(example)
+        raise failure
 
     started = time.perf_counter()
     strategy = prop.draw(oracle, np.dtype(dtype))
@@ -128,18 +242,39 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
     try:
         test()
     except Falsified as f:
-        record.status = FAIL
-        record.counterexample = Counterexample(f.message, f.inputs, f.expected, f.got, f.ulps,
-                                               f.allowed)
-    except Unsatisfiable:  # every example lies in a deviation's region: the caller decides
-        record.status = ERROR
-        record.reason = "no example outside the known deviations' regions could be drawn"
-        record.examples = 0
-    except Exception as exc:  # a bug of mathoracle itself: say so, keep the other results
-        record.status = ERROR
-        record.reason = f"internal error: {type(exc).__name__}: {exc}"
-        record.notes.append(traceback.format_exc())
+        search.failed(record, search.hung or f)
+    except (Unsatisfiable, _RefusesAll):
+        search.unsatisfied(record)
+    except _Explained:
+        pass  # a pass away from the inputs an earlier property reported; _conclude notes it
+    except AssumeFailed as exc:
+        record.status, record.reason = ERROR, str(exc)
+    except Exception as exc:
+        if search.hung is not None:  # a hang while a failure was replayed or shrunk
+            search.failed(record, search.hung)
+        elif isinstance(exc, Flaky) and state["failure"] is not None:
+            search.failed(record, state["failure"])
+            record.notes.append("the target gave different results on the same input (flaky)")
+        else:  # a bug of mathoracle itself: say so, keep the other results
+            record.status = ERROR
+            record.reason = f"internal error: {type(exc).__name__}: {exc}"
+            record.notes.append(traceback.format_exc())
     record.seconds = time.perf_counter() - started
+    _conclude(record, search, state, target, prop)
+    return record
+
+
+def _assumed(assume, oracle: Oracle, inputs: Mapping[str, Any]) -> bool:
+    try:
+        return bool(assume({**oracle.defaults(), **inputs}))
+    except Exception as exc:
+        raise AssumeFailed(f"the assumption raised {type(exc).__name__}: {exc} on "
+                           f"{show(inputs)}") from None
+
+
+def _conclude(record: PropertyResult, search: Search, state: dict, target: Target,
+              prop: Property) -> None:
+    """Statistics, and what the search saw besides (``search.settle``)."""
     finite = [u for u in state["ulps"] if u == u]
     if finite:
         record.max_ulps = max(finite)
@@ -149,7 +284,9 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
     samples = state["samples"]
     step = max(1, len(samples) // SAMPLES_KEPT)
     record.samples = samples[::step][:SAMPLES_KEPT]
-    return record
+    search.settle(record, target.options.unsupported())
+    if record.status == FAIL and search.hung is None and state["keys"] is not None:
+        target.failed.append((prop, record.dtype, state["keys"], record.id))
 
 
 def in_regions(deviations, example: dict) -> bool:
@@ -215,15 +352,18 @@ def confirm_deviation(prop: Property, oracle: Oracle, target: Target, dev: Known
 def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[str, Oracle], *,
                          dtypes: Iterable[str] | None = None, max_examples: int = DEFAULT_MAX_EXAMPLES,
                          seed: int | None = None, only: Iterable[str] | None = None,
-                         extra_properties=(), shrink: bool = True) -> CheckResult:
-    """Check every property of ``oracle`` against ``impl`` at every dtype it takes."""
+                         extra_properties=(), shrink: bool = True,
+                         params: Mapping[str, Any] | None = None, assume=None) -> CheckResult:
+    """Check every property of ``oracle`` against ``impl`` at every dtype it takes.
+    ``params`` pins parameters for the whole check; ``assume`` (a predicate on the full
+    inputs) restricts the domain: examples where it is false are left out."""
     seed = random.randrange(2 ** 32) if seed is None else int(seed)
     result = CheckResult(oracle.id, impl.name, seed)
     if not impl.provides(oracle.id):
         why = impl.notes.get(oracle.id, f"{impl.name} does not provide {oracle.id}")
         result.results.append(PropertyResult(oracle.id, impl.name, "*", "*", NOT_APPLICABLE, reason=why))
         return result
-    target = Target(impl, oracles)
+    target = Target(impl, oracles, {oracle.id: dict(params or {})}, assume)
     taken, refused = accepted_dtypes(target, oracle, dtypes or DTYPES)
     for dt, why in refused.items():
         result.notes.append(f"not checked at {dt}: the probe call {why}")
@@ -265,6 +405,7 @@ def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[
     for d in impl.deviations_for(oracle.id):
         if d.summary not in observed and any(d.affects(p) for p in checked):
             result.notes.append(f"known deviation not observed any more, remove it: {d.summary}")
+    result.notes.extend(f"does not support {v}" for v in sorted(target.options.unsupported()))
     result.notes.extend(sorted(target.notes))
     return result
 

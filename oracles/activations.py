@@ -103,8 +103,8 @@ def softmax_backward(zs, ws):
     return vjp, floor
 
 
-# σ' and tanh' are judged mixed, whether an implementation gives them as the *_grad ids or as
-# the gradient of σ and tanh: σ(1-σ) and 1 - tanh² (torch's backward) lose the far tail, soundly.
+# The gradients of σ and tanh are judged mixed: σ(1-σ) and 1 - tanh² (torch's backward) lose
+# the far tail, soundly. (The *_grad ids get the same from their textbook forms' running error.)
 SIGMOID_PRIME = ErrorModel.mixed(0.25)  # floor u/4, the maximum of σ'
 TANH_PRIME = ErrorModel.mixed(1.0)      # floor u, the maximum of tanh'
 
@@ -123,11 +123,16 @@ sigmoid = Elementwise(
     wrt=("z",), grad_error=SIGMOID_PRIME,
 )
 
+def sigmoid_prime_textbook(z):
+    """The seed's σ'(z) = σ(z)(1 - σ(z))."""
+    return sigmoid_expr(z) * (1 - sigmoid_expr(z))
+
+
 sigmoid_grad = Elementwise(
     id="activation.sigmoid_grad", signature="sigmoid_grad(z)", formula="σ'(z) = σ(z)(1-σ(z))",
-    seed=SEED, arrays=("z",), expr=_d(sigmoid_expr), error=SIGMOID_PRIME,
+    seed=SEED, arrays=("z",), expr=_d(sigmoid_expr), textbook=sigmoid_prime_textbook,
     domain=real_line, edges=real_edges, probe=probe,
-    note="mixed error, floor u/4 (the maximum of σ'): σ(1-σ) loses the far tail, soundly",
+    note="σ(1-σ), the textbook form, loses the far tail soundly: its running error allows it",
 )
 
 tanh = Elementwise(
@@ -139,10 +144,10 @@ tanh = Elementwise(
 
 tanh_grad = Elementwise(
     id="activation.tanh_grad", signature="tanh_grad(z)", formula="1 - tanh²(z)", seed=SEED,
-    arrays=("z",), expr=sech_squared, textbook=_d(sp.tanh),
-    error=TANH_PRIME, domain=real_line, edges=real_edges, probe=probe,
-    note="mixed error, floor u·1: 1 - tanh² (torch's own backward) loses the far tail, soundly;"
-         " evaluated as sech²(z)",
+    arrays=("z",), expr=sech_squared, textbook=lambda z: 1 - sp.tanh(z) ** 2,
+    domain=real_line, edges=real_edges, probe=probe,
+    note="1 - tanh², the textbook form (torch's own backward), loses the far tail soundly: its "
+         "running error allows it; evaluated as sech²(z)",
 )
 
 relu = Elementwise(

@@ -5,10 +5,11 @@ softmax's own SymPy formula (``activations.softmax_exprs``) applied to each row 
 scores QKᵀ/√d_k, then multiplied by V. Two things the seed does not say, declared here:
 
 - ``mask`` (bool, (n_q, n_k), True = may attend) drops the masked keys from each query's
-  softmax. A query with no key left (a fully masked row) gets **zeros**: the softmax of an
-  empty row is undefined, and zeros are what torch ≥ 2.5 returns (``_safe_softmax``,
-  pytorch/pytorch#133882), like FlashAttention and the ONNX Attention operator. A library
-  returning NaN there is a documented deviation.
+  softmax. A query with no key left (a fully masked row) is 0/0, a convention
+  (``attention_empty_row`` in mathoracle/conventions.py): the formula here gives **zeros**
+  (torch ≥ 2.5's ``_safe_softmax``, pytorch/pytorch#133882, FlashAttention, ONNX); NaN (an
+  additive -inf mask) and mean(V) (JAX, a large negative constant) are accepted as well
+  unless one is declared.
 - Multi-head attention projects the queries with W_q: the seed's head_i = Attention(Q W_i^K,
   K W_i^K, V W_i^V) uses W^K twice, a typo (CATALOGUE, "Where the seed is wrong", 1).
 """
@@ -269,7 +270,7 @@ class SinusoidalTable(Oracle):
                     sens[pos, j] = abs(g[0]) * p + abs(g[1]) * i + abs(g[2]) * dm
         return Exact(value, sens, budget)
 
-    def nan_mask(self, inputs, arg, index):  # pragma: no cover - no float input
+    def nan_reach(self, inputs, arg, index):  # pragma: no cover - no float input
         raise TypeError("positional_encoding has no float input")
 
 
@@ -323,8 +324,8 @@ scaled_dot_product = Attention(
     shape=lambda Q, K, V: (np.broadcast_shapes(Q.shape[:-2], V.shape[:-2])
                            + (Q.shape[-2], V.shape[-1])),
     domain=sdp_inputs, edges=lambda dt: sdp_inputs(dt, edges_only=True), probe=sdp_probe,
-    note="mask True = may attend; a query whose keys are all masked gets zeros (torch's "
-         "convention since 2.5), not the NaN of an empty softmax",
+    note="mask True = may attend; a query whose keys are all masked is 0/0: zeros (torch's "
+         "fused kernels), NaN or mean(V) by default, --convention attention_empty_row pins one",
 )
 
 multi_head_attention = Attention(

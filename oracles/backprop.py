@@ -14,7 +14,8 @@ three-layer network take minutes to build, so the sensitivity S = Σ |∂g/∂x_
 each gradient g is taken from central differences of the exact gradient at 60 digits
 (step 10⁻²⁰·|x_j|: its error is about 10⁻⁴⁰ relative). At a kink of relu (z exactly 0) a
 difference across it is huge: the element is then effectively not judged, as befits a
-convention. The rounding budget counts the operations of the shared-subexpression graph
+convention; so is a kink whose computed argument lies within its rounding error of it
+(``oracles/kinks.py``: the gradients containing it get infinite slack). The rounding budget counts the operations of the shared-subexpression graph
 that each gradient depends on (an evaluation that shares them, as backpropagation does,
 rounds that often).
 
@@ -31,6 +32,7 @@ from hypothesis import strategies as st
 
 from . import losses as L
 from .base import DIGITS, Exact, Oracle, Part, rounding_budget
+from .kinks import Kinks
 from .structured import symbols_like
 
 LOSSES = {
@@ -100,6 +102,7 @@ class _Network:
     deps: list                   # per gradient: the symbol numbers it depends on
     parts: tuple
     budget: int
+    kinks: Kinks                 # kinks whose side rounding may decide (oracles/kinks.py)
 
 
 @dataclass(eq=False)
@@ -143,7 +146,8 @@ class Backprop(Oracle):
         number = {s: j for j, s in enumerate(symbols)}
         deps = [sorted(number[s] for s in e.free_symbols if s in number) for e in exprs]
         fn = sp.lambdify(symbols, exprs, modules="mpmath", cse=True)
-        return _Network(fn, symbols, getters, position, deps, parts, max(_dag_budget(exprs)))
+        return _Network(fn, symbols, getters, position, deps, parts, max(_dag_budget(exprs)),
+                        Kinks.of(exprs, symbols))
 
     def output_parts(self, inputs):
         """dWs[i] of W_i's shape, dbs[i] of b_i's (read from the shapes: nothing compiled)."""
@@ -171,9 +175,11 @@ class Backprop(Oracle):
                 down = net.fn(*xs[:j], xj - h, *xs[j + 1:])
                 for k in range(len(value)):
                     sens[k] += abs((up[k] - down[k]) / (2 * h)) * abs(xj)
-        return Exact(value, sens, net.budget)
+            near = net.kinks.undetermined(xs, np.asarray(full["x"]).dtype)
+            slack = np.array([mpmath.inf if n else mpmath.mpf(0) for n in near], dtype=object)
+        return Exact(value, sens, net.budget, slack=slack)
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         net = self.network(inputs)
         j = net.position.get((arg, tuple(index)))
         return np.array([j is not None and j in dep for dep in net.deps], dtype=bool)

@@ -19,6 +19,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .dependence import varies
+
 DIGITS = 60  # working precision of every exact evaluation (≥ 50 digits, as designed)
 
 
@@ -77,6 +79,9 @@ class Exact:
     # An absolute allowance on top of the rounding model, the same in every dtype: the error
     # an algorithm's own stopping rule permits (value iteration's tol·γ/(1-γ)). 0 or per element.
     slack: Any = 0
+    # E of the formula's textbook evaluation (oracles/rounding.py): u·E more error is allowed,
+    # what evaluating the formula as written, operation by operation, may cost. 0 or per element.
+    evaluation: Any = 0
 
 
 def mpf_array(a: np.ndarray) -> np.ndarray:
@@ -183,9 +188,28 @@ class Oracle:
             flat -= part.size
         return f"out{list(index)}"
 
-    def nan_mask(self, inputs: Mapping[str, Any], arg: str, index: tuple) -> np.ndarray:
-        """Which outputs must be NaN when ``inputs[arg][index]`` is NaN."""
+    def nan_reach(self, inputs: Mapping[str, Any], arg: str, index: tuple) -> np.ndarray:
+        """Which outputs the formula reaches from ``inputs[arg][index]`` (structurally): the
+        only ones that may be NaN when that element is NaN."""
         raise NotImplementedError  # pragma: no cover
+
+    def pointwise(self, inputs: Mapping[str, Any], arg: str, index: tuple):
+        """For reached outputs: (flat output index, SymPy expression, the element's symbol,
+        {symbol: value} of the other inputs), or None where the oracle has no expression
+        (then every reached output must be NaN)."""
+        return None
+
+    def nan_mask(self, inputs: Mapping[str, Any], arg: str, index: tuple) -> np.ndarray:
+        """Which outputs must be NaN when ``inputs[arg][index]`` is NaN: those reached whose
+        expression, the other inputs at their values, still varies with it
+        (``dependence.varies``). Where an exact zero multiplies it, NaN and the finite value
+        both pass."""
+        mask = np.array(self.nan_reach(inputs, arg, index), dtype=bool)
+        flat = mask.reshape(-1)
+        for k, expr, x, values in self.pointwise(inputs, arg, index) or ():
+            if flat[k] and not varies(expr, x, values):
+                flat[k] = False
+        return mask
 
     def vjp(self, inputs: Mapping[str, Any], cotangent: np.ndarray) -> dict[str, Exact]:
         """The exact gradient of Σ cotangent·f(inputs) by each array of ``wrt``.

@@ -6,6 +6,9 @@ to the dtype's limits, logits at ±1e4, probabilities at 1e-300 and 1 - 2^-p.
 """
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -13,11 +16,15 @@ from hypothesis.extra import numpy as hnp
 WIDTH = {"float16": 16, "float32": 32, "float64": 64}
 
 
-def _width(dtype) -> int:
+def _dtype_name(dtype) -> str:
     name = np.dtype(dtype).name
     if name not in WIDTH:
         raise ValueError(f"dtype={name} has no domain; use one of {', '.join(WIDTH)}")
-    return WIDTH[name]
+    return name
+
+
+def _width(dtype) -> int:
+    return WIDTH[_dtype_name(dtype)]
 
 
 def representable(dtype, values) -> list:
@@ -75,10 +82,17 @@ def arrays(dtype, elems, *, min_dims=1, max_dims=2, max_side=6, shape=None) -> s
 
 
 def square_safe_bound(dtype, terms: int = 64) -> float:
-    """Largest power of two B with terms·(2B)² below the dtype's max: squared losses of
-    values in [-B, B], summed over up to ``terms`` elements, stay finite."""
-    fi = np.finfo(dtype)
-    return float(2.0 ** np.floor(np.log2(np.sqrt(float(fi.max) / (4 * terms)))))
+    """Largest power of two B with terms·(2B)² ≤ the dtype's max: squared losses of values
+    in [-B, B], summed over up to ``terms`` elements, stay finite. Exact rational
+    arithmetic: B = 2^k, k = ⌊⌊log2(max/(4·terms))⌋/2⌋ (a float log2 rounds up at 2^1016)."""
+    if isinstance(terms, bool) or not isinstance(terms, (int, np.integer)) or terms < 1:
+        raise ValueError(f"terms={terms!r} is not a count of summed squares; pass an int >= 1")
+    r = Fraction(float(np.finfo(_dtype_name(dtype)).max)) / (4 * int(terms))
+    n, m = r.numerator, r.denominator
+    e = n.bit_length() - m.bit_length()          # ⌊log2 r⌋, or one more
+    if (n << max(-e, 0)) < (m << max(e, 0)):
+        e -= 1
+    return math.ldexp(1.0, e // 2)
 
 
 @st.composite

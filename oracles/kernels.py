@@ -97,7 +97,7 @@ class Pairwise(Oracle):
     def output_shape(self, inputs):
         return (np.shape(inputs["X"])[0], np.shape(inputs["Y"])[0])
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         """A NaN in X[i, k] makes row i NaN, in Y[j, k] column j (where k appears at all:
         (xᵀy + c)⁰ = 1 depends on nothing)."""
         _, _, (on_x, on_y) = self.compiled({**self.defaults(), **inputs})
@@ -108,6 +108,26 @@ class Pairwise(Oracle):
         if arg == "Y" and on_y[k]:
             mask[:, row] = True
         return mask
+
+    def pointwise(self, inputs, arg, index):
+        """K(x_i, y_j) of each reached pair, the other coordinates and the scalars at their values
+        (γ = 0 makes the RBF kernel 1 whatever x is)."""
+        full = {**self.defaults(), **inputs}
+        X, Y = np.asarray(full["X"]), np.asarray(full["Y"])
+        xs = sp.symbols(f"x0:{X.shape[-1]}", real=True)
+        ys = sp.symbols(f"y0:{X.shape[-1]}", real=True)
+        args, values = [], {}
+        for name, v in zip(self.arrays[2:], self._scalars(full)):
+            if isinstance(v, (int, np.integer)):
+                args.append(int(v))
+            else:
+                args.append(sp.Symbol(name, real=True))
+                values[args[-1]] = v
+        expr = self.kernel(list(xs), list(ys), *args)
+        x = (xs if arg == "X" else ys)[index[1]]
+        return [(int(i) * Y.shape[0] + int(j), expr, x,
+                 {**values, **dict(zip(xs, X[i])), **dict(zip(ys, Y[j]))})
+                for i, j in np.argwhere(self.nan_reach(full, arg, index))]
 
 
 def exact_sum_bits(X, Y, floats) -> int:

@@ -136,6 +136,13 @@ def focal_term(y, p, alpha, gamma):
                         (-(1 - alpha) * p ** gamma * log1p(-p), True))
 
 
+def focal_textbook(y, p, alpha, gamma):
+    """The paper's form: -α_t (1-p_t)^γ log p_t, p_t = y p + (1-y)(1-p), α_t likewise."""
+    p_t = y * p + (1 - y) * (1 - p)
+    alpha_t = y * alpha + (1 - y) * (1 - alpha)
+    return -alpha_t * (1 - p_t) ** gamma * sp.log(p_t)
+
+
 _delta = (Param("delta", 1.0),)
 _focal = (Param("alpha", 0.25), Param("gamma", 2.0))
 
@@ -180,7 +187,8 @@ categorical_cross_entropy = Reduction(
 focal = Reduction(
     id="loss.focal", signature="focal(y_true, p, alpha=0.25, gamma=2.0)",
     formula="-α_t (1-p_t)^γ log p_t", seed=SEED, arrays=("y_true", "p"), params=_focal,
-    term=focal_term, reduce="mean", domain=lambda dt: binary(dt, **focal_params(dt)),
+    term=focal_term, textbook=focal_textbook, reduce="mean",
+    domain=lambda dt: binary(dt, **focal_params(dt)),
     edges=lambda dt: binary(dt, edges_only=True, **focal_params(dt)),
     probe=lambda dt: {**probe_binary(dt), "alpha": 0.25, "gamma": 2.0}, wrt=("p",),
     note="no formula in the seed: Lin et al. (2017), α_t = α for y = 1, 1 - α for y = 0",

@@ -192,7 +192,7 @@ class Fit(Oracle):
                 out[j * dim:(j + 1) * dim] = -row
         return out.astype(np.asarray(got).dtype)
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         return _all_nan(self, inputs)
 
 
@@ -211,7 +211,7 @@ class Ratios(Oracle):
             sens = np.array([s.W * (1 + dim * r) / s.trace for r in value], dtype=object)
         return Exact(value, sens, s.budget + 2)  # + the sum of the trace, the division
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         return _all_nan(self, inputs)
 
 

@@ -70,7 +70,8 @@ def sgd_weight_decay_step_expr(W, grad, lr, lam):
 @dataclass(eq=False)
 class DropoutCorners(Oracle):
     """dropout_sample where its value is determined: the identity at p = 0 (or when not
-    training), zeros at p = 1. A NaN in ``a`` stays NaN in both (0·NaN)."""
+    training), zeros at p = 1. A NaN in ``a`` stays NaN in the identity; at p = 1 the output
+    does not depend on ``a``, so NaN and 0 both pass."""
 
     def _identity(self, inputs) -> bool:
         full = {**self.defaults(), **inputs}
@@ -91,11 +92,19 @@ class DropoutCorners(Oracle):
     def output_shape(self, inputs):
         return np.shape(inputs["a"])
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         mask = np.zeros(self.output_shape(inputs), dtype=bool)
         if arg == "a":
             mask[index] = True
         return mask
+
+    def pointwise(self, inputs, arg, index):
+        """a' = a (identity) or 0 (p = 1: every unit dropped, constant in a)."""
+        if arg != "a":
+            return []
+        a = sp.Symbol("a", real=True)
+        k = int(np.ravel_multi_index(tuple(index), self.output_shape(inputs))) if index else 0
+        return [(k, a if self._identity(inputs) else sp.Integer(0), a, {})]
 
 
 # --- domains ----------------------------------------------------------------------------

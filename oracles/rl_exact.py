@@ -137,7 +137,7 @@ class PolicyEvaluation(Oracle):
     def output_shape(self, inputs):
         return (np.shape(inputs["R"])[0],)
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         """A NaN in the row of state s (P[s], R[s], π[s]) enters s's own equation: V(s) is
         NaN. (Whether it reaches other states depends on the solver's elimination order.)"""
         mask = np.zeros(self.output_shape(inputs), dtype=bool)
@@ -175,8 +175,8 @@ class BellmanBackup(Oracle):
     def output_shape(self, inputs):
         return (np.shape(inputs["R"])[0],)
 
-    def nan_mask(self, inputs, arg, index):
-        return self.q.nan_mask(inputs, arg, index).any(axis=-1)
+    def nan_reach(self, inputs, arg, index):
+        return self.q.nan_reach(inputs, arg, index).any(axis=-1)
 
 
 q_values = Structured(
@@ -217,7 +217,7 @@ class QLearningUpdate(Oracle):
     def output_shape(self, inputs):
         return np.shape(inputs["Q"])
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         full = {**self.defaults(), **inputs}
         mask = np.zeros(self.output_shape(inputs), dtype=bool)
         mask[tuple(index)] = True
@@ -276,7 +276,7 @@ class DiscountedReturns(Oracle):
     def output_shape(self, inputs):
         return np.shape(inputs["rewards"])
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         """A NaN reward r_j reaches G_t for every t ≤ j of j's episode."""
         ends = self.episode_ends(inputs)
         j = int(index[0])

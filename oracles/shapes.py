@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from .base import DIGITS, Exact, Oracle, _numeric_params, mpf_array, rounding_budget
+from .rounding import RunningError
 
 
 def _lambdify(args, exprs, cse=False):
@@ -104,27 +105,47 @@ class Elementwise(Oracle):
         grads = [sp.diff(f, s) for s in (z, *ps)]
         return _lambdify((z, *ps), [f, *grads]), rounding_budget(f)
 
+    @cached_property
+    def running(self) -> RunningError:
+        """The textbook form's running error (the evaluated expression where it has none).
+        A formula that is itself one elementary function (tanh z) is a primitive of every
+        libm: its textbook definition ((e^z - e^-z)/(e^z + e^-z)) is how it is defined, not
+        how anyone evaluates it, and the function's own roundings are its allowance."""
+        z, ps = self.symbols
+        f = self.expression
+        primitive = isinstance(f, sp.Function) and f.args == (z,)
+        form = self.textbook(z, *ps) if self.textbook and not primitive else f
+        return RunningError([form], (z, *ps))
+
     def exact(self, inputs):
         fn, budget = self._compiled
         z = np.asarray(inputs[self.arrays[0]])
         pvals = [mpmath.mpf(float(inputs[p.name])) for p in _numeric_params(self)]
         value = np.empty(z.shape, dtype=object)
         sens = np.empty(z.shape, dtype=object)
+        evaluation = np.empty(z.shape, dtype=object)
         with mpmath.workdps(DIGITS):
             for idx, x in np.ndenumerate(z):
                 xm = mpmath.mpf(float(x))
                 f, *g = fn(xm, *pvals)
                 value[idx] = mpmath.mpf(f)
                 sens[idx] = _sensitivity(g, (xm, *pvals))
-        return Exact(value, sens, budget)
+                evaluation[idx] = self.running((xm, *pvals))[0]
+        return Exact(value, sens, budget, evaluation=evaluation)
 
     def output_shape(self, inputs):
         return np.shape(inputs[self.arrays[0]])
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         mask = np.zeros(self.output_shape(inputs), dtype=bool)
         mask[index] = True
         return mask
+
+    def pointwise(self, inputs, arg, index):
+        z, ps = self.symbols
+        k = int(np.ravel_multi_index(tuple(index), self.output_shape(inputs))) if index else 0
+        values = {s: inputs[p.name] for s, p in zip(ps, _numeric_params(self))}
+        return [(k, self.expression, z, values)]
 
     @cached_property
     def _compiled_vjp(self):
@@ -176,6 +197,12 @@ class Reduction(Oracle):
         grads = [sp.diff(t, s) for s in (*xs, *ps)]
         return _lambdify((*xs, *ps), [t, *grads]), rounding_budget(t)
 
+    @cached_property
+    def running(self) -> RunningError:
+        """The textbook term's running error (the evaluated term where it has none)."""
+        xs, ps = self.symbols
+        return RunningError([self.textbook(*xs, *ps) if self.textbook else self.expression], (*xs, *ps))
+
     def exact(self, inputs):
         fn, term_ops = self._compiled
         arrs = [np.asarray(inputs[a]) for a in self.arrays]
@@ -183,14 +210,17 @@ class Reduction(Oracle):
         shape = arrs[0].shape
         terms = np.empty(shape, dtype=object)
         sens = np.empty(shape, dtype=object)
+        evaluation = np.empty(shape, dtype=object)
         with mpmath.workdps(DIGITS):
             for idx in np.ndindex(shape):
                 xs = [mpmath.mpf(float(a[idx])) for a in arrs]
                 t, *g = fn(*xs, *pvals)
                 terms[idx] = mpmath.mpf(t)
                 sens[idx] = _sensitivity(g, (*xs, *pvals))
+                evaluation[idx] = self.running((*xs, *pvals))[0]
             value, sensitivity, count = self._reduce(terms), self._reduce(sens), self._count(shape)
-        return Exact(value, sensitivity, term_ops + count + 1)
+            evaluation = self._reduce(evaluation)  # each term's error reaches the result as it does
+        return Exact(value, sensitivity, term_ops + count + 1, evaluation=evaluation)
 
     def _count(self, shape) -> int:
         if self.reduce == "sum_last":
@@ -214,7 +244,7 @@ class Reduction(Oracle):
         shape = np.shape(inputs[self.arrays[0]])
         return shape[:-1] if self.reduce == "sum_last" else ()
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         shape = self.output_shape(inputs)
         mask = np.zeros(shape, dtype=bool)
         if self.reduce == "sum_last":
@@ -222,6 +252,18 @@ class Reduction(Oracle):
         else:
             mask[...] = True
         return mask
+
+    def pointwise(self, inputs, arg, index):
+        """Every reached output is a sum with one term at ``index``: it varies iff that term does."""
+        mask = self.nan_reach(inputs, arg, index).reshape(-1)
+        return [(int(k), *self._term_at(inputs, arg, tuple(index))) for k in np.flatnonzero(mask)]
+
+    def _term_at(self, inputs, arg, at):
+        """(term, the symbol of ``arg``, {symbol: value} of the others) at element ``at``."""
+        xs, ps = self.symbols
+        values = {s: np.asarray(inputs[a])[at] for s, a in zip(xs, self.arrays) if a != arg}
+        values.update({s: inputs[p.name] for s, p in zip(ps, _numeric_params(self))})
+        return self.expression, xs[self.arrays.index(arg)], values
 
     @cached_property
     def _compiled_vjp(self):
@@ -291,12 +333,19 @@ class PerElement(Reduction):
     def output_shape(self, inputs):
         return np.broadcast_shapes(*(np.shape(inputs[a]) for a in self.arrays))
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         mask = np.zeros(self.output_shape(inputs), dtype=bool)
         at = np.zeros(np.shape(inputs[arg]), dtype=bool)
         at[tuple(index)] = True
         mask |= np.broadcast_to(at, mask.shape)
         return mask
+
+    def pointwise(self, inputs, arg, index):
+        full = self._broadcast(inputs)
+        shape = self.output_shape(inputs)
+        mask = self.nan_reach(inputs, arg, index)
+        return [(int(np.ravel_multi_index(e, shape)), *self._term_at(full, arg, tuple(e)))
+                for e in map(tuple, np.argwhere(mask))]
 
     def _cotangent_factor(self, w, shape):
         return np.broadcast_to(mpf_array(np.asarray(w, dtype=np.float64)), shape)
@@ -326,17 +375,21 @@ class Vector(Oracle):
         moved = np.moveaxis(z, axis, -1)
         n = moved.shape[-1]
         fn, budget = self._compiled(n)
+        running = _running_vector(self, n)
         value = np.empty(moved.shape, dtype=object)
         sens = np.empty(moved.shape, dtype=object)
+        evaluation = np.empty(moved.shape, dtype=object)
         with mpmath.workdps(DIGITS):
             for idx in np.ndindex(moved.shape[:-1]):
                 xs = [mpmath.mpf(float(x)) for x in moved[idx]]
                 vals, jac = fn(*xs)
                 absx = [abs(x) for x in xs]
+                evaluation[idx] = running(xs)
                 for i in range(n):
                     value[idx + (i,)] = mpmath.mpf(vals[i])
                     sens[idx + (i,)] = mpmath.fsum(abs(jac[i][j]) * absx[j] for j in range(n))
-        return Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis), budget)
+        return Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis), budget,
+                     evaluation=np.moveaxis(evaluation, -1, axis))
 
     def output_shape(self, inputs):
         return np.shape(inputs[self.arrays[0]])
@@ -362,7 +415,7 @@ class Vector(Oracle):
         return {self.arrays[0]: Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis),
                                       budget)}
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         shape = self.output_shape(inputs)
         axis = int(inputs.get(self.axis_param, -1)) % len(shape)
         mask = np.zeros(shape, dtype=bool)
@@ -370,6 +423,23 @@ class Vector(Oracle):
         sl[axis] = slice(None)
         mask[tuple(sl)] = True
         return mask
+
+    def pointwise(self, inputs, arg, index):
+        """Each output of the NaN element's slice, the slice's other elements at their values."""
+        z = np.asarray(inputs[self.arrays[0]])
+        shape = z.shape
+        axis = int(inputs.get(self.axis_param, -1)) % len(shape)
+        zs, outs = self.build(shape[axis])
+        at = list(index)
+        values = {}
+        for j, s in enumerate(zs):
+            at[axis] = j
+            values[s] = z[tuple(at)]
+        out = []
+        for i, expr in enumerate(outs):
+            at[axis] = i
+            out.append((int(np.ravel_multi_index(tuple(at), shape)), expr, zs[index[axis]], values))
+        return out
 
 
 @lru_cache(maxsize=None)
@@ -379,6 +449,12 @@ def _compile_vector(oracle: Vector, n: int):
     fn = _lambdify(zs, [list(outs), jac], cse=True)
     budget = max(rounding_budget(o) for o in outs)
     return (lambda *xs: fn(*xs)), budget
+
+
+@lru_cache(maxsize=None)
+def _running_vector(oracle: Vector, n: int) -> RunningError:
+    zs, outs = oracle.build(n)
+    return RunningError(list(outs), zs)
 
 
 @lru_cache(maxsize=None)

@@ -30,6 +30,7 @@ import numpy as np
 import sympy as sp
 
 from .base import DIGITS, Exact, Oracle, Part, rounding_budget
+from .rounding import RunningError
 from .shapes import _no_delta
 
 
@@ -59,6 +60,9 @@ class _Compiled:
     budget: int
     position: dict                    # (arg, index) -> symbol number
     arrange: Callable[[Mapping[str, Any]], list]  # inputs -> symbol values, in order
+    running: RunningError             # the formula's running error, per output element
+    exprs: list = field(default_factory=list)    # per output element: its expression
+    symbols: list = field(default_factory=list)  # the symbols, in ``arrange``'s order
 
 
 @dataclass(eq=False)
@@ -154,7 +158,8 @@ class Structured(Oracle):
                     a = v[item] if item is not None else v
                     out.append(mpmath.mpf(float(a[idx])))
             return out
-        return _Compiled(fn, deps, parts, budget, position, arrange)
+        return _Compiled(fn, deps, parts, budget, position, arrange, RunningError(exprs, symbols),
+                         exprs, symbols)
 
     def _flatten(self, result) -> tuple[tuple[Part, ...], list]:
         """The result's arrays as Parts (labels from ``outputs``) and their flat expressions."""
@@ -201,13 +206,24 @@ class Structured(Oracle):
                 value[i] = mpmath.mpf(vals[i])
                 sens[i] = mpmath.fsum(abs(g) * abs(xs[j]) for g, j in zip(jac[i], c.deps[i])
                                       if xs[j] != 0)
+            evaluation = np.array(c.running(xs) + [0], dtype=object)[:-1]
         shape = self.output_shape(full)
-        return Exact(value.reshape(shape), sens.reshape(shape), c.budget)
+        return Exact(value.reshape(shape), sens.reshape(shape), c.budget,
+                     evaluation=evaluation.reshape(shape))
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         """The outputs whose expression contains the NaN element's symbol."""
         c = self.compiled(inputs)
         j = c.position.get((arg, tuple(index)))
         mask = np.array([j is not None and j in d for d in c.deps], dtype=bool)
         return mask.reshape(self.output_shape(inputs))
+
+    def pointwise(self, inputs, arg, index):
+        full = {**self.defaults(), **inputs}
+        c = self.compiled(full)
+        j = c.position.get((arg, tuple(index)))
+        if j is None:
+            return []
+        values = dict(zip(c.symbols, c.arrange(full)))
+        return [(k, c.exprs[k], c.symbols[j], values) for k, d in enumerate(c.deps) if j in d]
 

@@ -183,6 +183,15 @@ class Judged:
         al = self.alpha if alpha is None else alpha
         return mpmath.fsum(al) - mpmath.fsum((np.outer(al, al) * self.Q).reshape(-1)) / 2
 
+    def scale(self) -> mpmath.mpf:
+        """The size of the dual's terms, Σ|α̂_i| + ½Σ|Q_ij α̂_i α̂_j| + C: what an optimality
+        condition is measured against when it decides FAIL from INACCURATE (a solver with no
+        tol promises half the dtype's digits of it; LIBSVM's single-precision Q keeps that)."""
+        absq = np.vectorize(abs, otypes=[object])(self.Q)
+        absa = np.vectorize(abs, otypes=[object])(self.alpha)
+        return (mpmath.fsum(absa) + mpmath.fsum((absq * np.outer(absa, absa)).reshape(-1)) / 2
+                + self.C)
+
     def gradient(self) -> np.ndarray:
         return np.array([1 - mpmath.fsum(self.Q[i] * self.alpha) for i in range(len(self.y))],
                         dtype=object)
@@ -252,7 +261,7 @@ class DualOptimum(Oracle):
     def output_shape(self, inputs):
         return (np.shape(inputs["y"])[0],)
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         """Every α_i depends on every input."""
         return np.ones(self.output_shape(inputs), dtype=bool)
 
@@ -265,6 +274,7 @@ class DualOptimum(Oracle):
 
     def judge(self, inputs, got, dtype):
         """The agreement verdict: α̂ feasible (box, yᵀα̂ = 0) and D(α̂) = D*. Raises Falsified."""
+        from mathoracle.accuracy import fmt, level
         from mathoracle.properties.base import Falsified, signature_call
         call = signature_call(self, inputs)
         full = {**self.defaults(), **inputs}
@@ -283,14 +293,17 @@ class DualOptimum(Oracle):
                                     f"(allowed ±{mpmath.nstr(dv, 3)}) [{call}]", call=call,
                                     inputs=inputs, got=float(v), index=(i,))
             balance = mpmath.fsum(j.alpha * j.y)
+            scale, f = j.scale(), fmt(dtype)
             if abs(balance) > mpmath.fsum(j.delta):
                 raise Falsified(f"Σ α_i y_i={mpmath.nstr(balance, 6)}, but should be 0 (allowed "
                                 f"{mpmath.nstr(mpmath.fsum(j.delta), 3)}) [{call}]", call=call,
-                                inputs=inputs, got=float(balance), expected=0.0)
+                                inputs=inputs, got=float(balance), expected=0.0,
+                                level=level(abs(balance) - mpmath.fsum(j.delta), scale, f))
             d_got = j.dual()
             d_star = mpmath.mpf(j.opt.value.numerator) / j.opt.value.denominator
             tol = j.value_tolerance()
             if abs(d_got - d_star) > tol:
                 raise Falsified(f"D(α)={mpmath.nstr(d_got, 10)}, but the optimum is "
                                 f"{mpmath.nstr(d_star, 10)} (allowed {mpmath.nstr(tol, 3)}) [{call}]",
-                                call=call, inputs=inputs, got=float(d_got), expected=float(d_star))
+                                call=call, inputs=inputs, got=float(d_got), expected=float(d_star),
+                                level=level(abs(d_got - d_star) - tol, scale, f))

@@ -139,7 +139,7 @@ class ThroughDistances(Oracle):
                            + mpmath.fsum(abs(g) * v for g, v in zip(jac[e], Dv)))
         return Exact(value.reshape(n, n), sens.reshape(n, n), budget)
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         n = np.shape(inputs[self.arrays[0]])[0]
         _, pairs, deps, _ = self._compiled(n)
         if arg == self.arrays[0]:
@@ -289,7 +289,7 @@ class JointProbabilities(Oracle):
         budget = 5 * (n - 1) + 3 * (n - 1) + 3 * dim + 4
         return Exact(value, sens, budget, slk)
 
-    def nan_mask(self, inputs, arg, index):
+    def nan_reach(self, inputs, arg, index):
         """A NaN point reaches every distance of its row and column: every row's calibration."""
         return ~np.eye(np.shape(inputs["X"])[0], dtype=bool)
 

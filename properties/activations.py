@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from mathoracle.oracles.base import DIGITS, mpf_array
 
-from .base import Falsified, Property, bounded, domain_examples as _domain, expect_within, signature_call
+from .base import (Falsified, Property, bounded, domain_examples as _domain, expect_equal, expect_within,
+                   signature_call)
 
 
 def _negated(inputs):
@@ -86,15 +87,7 @@ def _identity_where_positive(oracle_id, expected_of):
         x = ex["inputs"]
         z = np.asarray(x["z"])
         out = np.asarray(case.call(oracle_id, x))
-        pos = z > 0
-        want = expected_of(z)
-        bad = pos & (out != want)
-        if bad.any():
-            idx = tuple(int(i) for i in np.argwhere(bad)[0])
-            call = signature_call(case.oracle, x)
-            raise Falsified(f"out{list(idx)}={out[idx]!r}, but should be {want[idx]!r} "
-                            f"(z > 0) [{call}]", call=call, inputs=x, got=float(out[idx]),
-                            expected=float(want[idx]), index=idx)
+        expect_equal(case, oracle_id, x, out, expected_of(z), "z > 0", mask=z > 0)
     return check
 
 

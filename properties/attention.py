@@ -55,7 +55,8 @@ def _weights(draw_inputs):
 
 
 def _rows_sum_to_one(case, ex):
-    """With V = I, each row of the output (the weights) sums to 1; 0 for a query with no key."""
+    """With V = I, each row of the output (the weights) sums to 1 (a query with no key is the
+    attention_empty_row convention's: fully_masked_row)."""
     x = ex["inputs"]
     w = case.call(SDP, x)
     keyed = _mask_of(x).any(axis=-1)
@@ -63,8 +64,9 @@ def _rows_sum_to_one(case, ex):
         rows = mpf_array(w).sum(axis=-1)
         target = np.broadcast_to(np.where(keyed, 1, 0), rows.shape)
         diff = rows - np.vectorize(mpmath.mpf, otypes=[object])(target)
+        diff = np.where(np.broadcast_to(keyed, rows.shape), diff, mpmath.mpf(0))
         bound = case.allowed(SDP, x).sum(axis=-1)
-    expect_within(diff, bound, "with V = I the weights of a query should sum to 1 (0 with no key)",
+    expect_within(diff, bound, "with V = I the weights of a query should sum to 1",
                   signature_call(case.oracle, x), x)
 
 
@@ -117,7 +119,7 @@ def _masked_key_no_influence(case, ex):
     k, v = x["K"].copy(), x["V"].copy()
     k[..., j, :], v[..., j, :] = ex["k_row"], ex["v_row"]
     y = {**x, "K": k, "V": v}
-    rows = np.flatnonzero(~x["mask"][:, j])
+    rows = np.flatnonzero(~x["mask"][:, j] & x["mask"].any(axis=-1))  # no key: a convention
     _same(case, SDP, x, y, 2 * case.allowed(SDP, x),
           f"key {j} is masked for queries {rows.tolist()}: its K and V should not change "
           "their rows",
@@ -132,14 +134,15 @@ def _first_row_masked(draw, oracle, dtype):
 
 
 def _fully_masked_row(case, ex):
-    """A query with no key to attend gets zeros (the declared convention), not NaN."""
+    """A query with no key to attend gets a reading of the attention_empty_row convention:
+    zeros, NaN or mean(V) (any, unless one is declared); the oracle's ``align`` accepts them."""
     x = ex["inputs"]
-    row = np.asarray(case.call(SDP, x), dtype=np.float64)[..., 0, :]
-    if not np.all(row == 0):
-        call = signature_call(case.oracle, x)
-        raise Falsified(f"the output row of query 0, whose mask row is all False, is "
-                        f"{row.tolist()!r}, but should be zeros (the convention) [{call}]",
-                        call=call, inputs=x, got=float(row[row != 0].flat[0]), expected=0.0)
+    exact = case.exact(SDP, x)
+    got = np.asarray(case.oracles[SDP].align(x, case.call(SDP, x), exact), np.float64)
+    with mpmath.workdps(DIGITS):
+        diff = (mpf_array(got.reshape(exact.value.shape)) - exact.value)[..., 0, :]
+    expect_within(diff, case.allowed(SDP, x)[..., 0, :], "query 0 has no key to attend: its row "
+                  "should be zeros, NaN or mean(V) (attention_empty_row)", signature_call(case.oracle, x), x)
 
 
 @st.composite
@@ -310,14 +313,14 @@ def _rotation(case, ex):
 
 PROPERTIES = (
     Property(SDP, "rows_sum_to_one", "with V = I the output is the weights: each row sums to 1 "
-             "(0 for a query with no key)", _rows_sum_to_one, _weights(sdp_inputs)),
+             "(a query with no key: fully_masked_row)", _rows_sum_to_one, _weights(sdp_inputs)),
     Property(SDP, "query_permutation", "permuting the queries permutes the output rows",
              _query_permutation, lambda o, dt: _permuted(o, dt, "queries")),
     Property(SDP, "key_permutation", "permuting keys and values together changes nothing",
              _key_permutation, lambda o, dt: _permuted(o, dt, "keys")),
     Property(SDP, "masked_key", "a key a query may not attend has no influence on its row",
              _masked_key_no_influence, _masked_key, needs_params=("mask",)),
-    Property(SDP, "fully_masked_row", "a query with no key to attend gets zeros (the convention)",
+    Property(SDP, "fully_masked_row", "a query with no key gets zeros, NaN or mean(V) (a convention)",
              _fully_masked_row, _first_row_masked, needs_params=("mask",)),
     Property(SDP, "scale", "the weights imply the scale 1/√d_k", _scale, _weights(_moderate)),
     Property(MHA, "single_head_identity", "one head with identity projections is "

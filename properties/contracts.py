@@ -18,10 +18,10 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.accuracy import judge
+from mathoracle.accuracy import compared, judge
 from mathoracle.oracles.base import ErrorModel, Exact
 
-from .base import Case, Falsified, Property, float_leaves, signature_call
+from .base import Case, Falsified, Property, Refused, float_leaves, signature_call
 
 
 def _examples(strategy_of):
@@ -36,16 +36,18 @@ def _judged(case: Case, got, exact, model, what: str, call: str, inputs) -> None
     case.ulps_seen.append(verdict.max_ulps)
     if verdict.passed:
         return
+    level = verdict.level
     idx = verdict.worst
     g = np.asarray(got, dtype=np.float64).reshape(exact.value.shape)[idx]
     expected = float(exact.value[idx])
     where = f" at index {idx}" if exact.value.ndim and not case.oracle.outputs else ""
     label = case.oracle.locate(inputs, idx) if what == "out" else f"{what}{list(idx) if idx else ''}"
+    absolute = abs(float(g) - expected) if np.isfinite(g) else float("nan")
     raise Falsified(
         f"{label}={float(g)!r}, but should be {expected!r}{where}: "
-        f"{verdict.errors[idx]:.4g} ulp, allowed {verdict.allowed[idx]:.3g} [{call}]",
+        f"{compared(float(verdict.errors[idx]), float(verdict.allowed[idx]), absolute)} [{call}]",
         call=call, inputs=inputs, expected=expected, got=float(g),
-        ulps=float(verdict.errors[idx]), allowed=float(verdict.allowed[idx]), index=idx)
+        ulps=float(verdict.errors[idx]), allowed=float(verdict.allowed[idx]), index=idx, level=level)
 
 
 def check_agreement(case: Case, example: dict) -> None:
@@ -114,8 +116,12 @@ def _with_nan(draw, oracle, dtype):
 
 
 def check_nan(case: Case, example: dict) -> None:
+    """Raising on the NaN input (a refusal, loud) satisfies the contract too."""
     oracle, inputs = case.oracle, example["inputs"]
-    got = np.asarray(case.call(oracle.id, inputs), dtype=np.float64)
+    try:
+        got = np.asarray(case.call(oracle.id, inputs), dtype=np.float64)
+    except Refused:
+        return
     must = np.zeros(oracle.output_shape({**oracle.defaults(), **inputs}), dtype=bool)
     cause = {}
     for arg, prefix, arr in float_leaves(inputs, oracle.arrays):

@@ -6,7 +6,7 @@ import numpy as np
 
 from mathoracle.oracles.base import DIGITS, mpf_array
 
-from .base import Falsified, Property, domain_examples, expect_within, signature_call
+from .base import Falsified, Property, domain_examples, expect_within, expect_zero, signature_call
 
 
 def _nonnegative(case, ex):
@@ -25,13 +25,8 @@ def _equal_pairs(oracle, dtype):
 
 
 def _zero_when_equal(case, ex):
-    """KL(p‖p) = 0 exactly."""
-    x = ex["inputs"]
-    out = np.asarray(case.call("divergence.kl", x), dtype=np.float64)
-    if not np.all(out == 0):
-        call = signature_call(case.oracle, x)
-        raise Falsified(f"out={out.tolist()!r}, but should be 0 (p = q) [{call}]", call=call,
-                        inputs=x, got=float(np.ravel(out)[0]), expected=0.0)
+    """KL(p‖p) = 0, within agreement's allowance."""
+    expect_zero(case, "divergence.kl", ex["inputs"], "p = q")
 
 
 def _positive_when_distinct(case, ex):

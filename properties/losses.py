@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mathoracle.oracles import domains as d
 from mathoracle.oracles.base import DIGITS, mpf_array
 
-from .base import Falsified, Property, bounded, domain_examples, expect_within, signature_call
+from .base import Property, bounded, domain_examples, expect_within, expect_zero, signature_call
 
 # The argument that is the prediction, for each loss (a perfect prediction copies y into it).
 PREDICTION = {
@@ -39,12 +39,7 @@ def zero_at_perfect(oracle_id: str) -> Property:
         return oracle.domain(dtype).map(lambda x: {"inputs": {**x, pred: x[truth].copy()}})
 
     def check(case, ex):
-        x = ex["inputs"]
-        out = np.asarray(case.call(oracle_id, x), dtype=np.float64)
-        if not np.all(out == 0):
-            call = signature_call(case.oracle, x)
-            raise Falsified(f"out={out.tolist()!r}, but should be 0 (a perfect prediction) [{call}]",
-                            call=call, inputs=x, got=float(np.ravel(out)[0]), expected=0.0)
+        expect_zero(case, oracle_id, ex["inputs"], "a perfect prediction")
     return Property(oracle_id, "zero_at_perfect", "the loss of a perfect prediction is 0", check, draw)
 
 

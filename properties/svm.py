@@ -20,6 +20,7 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
+from mathoracle.accuracy import fmt, level
 from mathoracle.oracles import svm as S
 from mathoracle.oracles.base import DIGITS, mpf_array
 from mathoracle.oracles.svm_solver import judged, optimum
@@ -191,7 +192,8 @@ def _kkt(case, ex):
             raise Falsified(
                 f"no intercept b satisfies the KKT conditions: sample {i} needs b ≥ "
                 f"{mpmath.nstr(lo, 8)}, sample {k} needs b ≤ {mpmath.nstr(hi, 8)} "
-                f"(α={[float(a) for a in j.alpha]!r}) [{call}]", call=call, inputs=x)
+                f"(α={[float(a) for a in j.alpha]!r}) [{call}]", call=call, inputs=x,
+                level=level(lo - hi, j.scale(), fmt(case.dtype)))
 
 
 def _duality_gap(case, ex):
@@ -212,7 +214,8 @@ def _duality_gap(case, ex):
         if abs(best) > tol:
             raise Falsified(f"min_b P(w(α), b) - D(α)={mpmath.nstr(best, 6)}, but should be 0 "
                             f"(allowed {mpmath.nstr(tol, 3)}; α={[float(a) for a in j.alpha]!r}) "
-                            f"[{call}]", call=call, inputs=x, got=float(best), expected=0.0)
+                            f"[{call}]", call=call, inputs=x, got=float(best), expected=0.0,
+                            level=level(abs(best) - tol, j.scale(), fmt(case.dtype)))
 
 
 def _optimum_examples(oracle, dtype):

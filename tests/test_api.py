@@ -52,7 +52,8 @@ def test_a_convention_never_touches_an_error_model_or_a_domain():
         base = oracles()[oid]
         assert (o.error, o.grad_error, o.domain, o.edges, o.arrays) == \
                (base.error, base.grad_error, base.domain, base.edges, base.arrays)
-    changed = {oid for oid in table if table[oid] is not oracles()[oid]}
+    changed = {oid for oid in table  # point conventions wrap every oracle; expressions change here
+               if getattr(table[oid], "expr", None) is not getattr(oracles()[oid], "expr", None)}
     assert changed == {"activation.relu", "activation.relu_grad", "activation.leaky_relu",
                        "activation.leaky_relu_grad"}
     z = {"z": np.array([0.0, -2.0, 3.0]), "alpha": 0.1}
@@ -95,3 +96,59 @@ def test_a_malformed_implementation_is_a_usage_error(target, words):
 def test_a_bad_convention_is_a_usage_error(declared, words):
     with pytest.raises(mathoracle.UsageError, match=words.replace("|", r"\|")):
         mathoracle.check("activation.relu_grad", _relu_grad_strict, conventions=declared)
+
+
+# --- a user's own known deviations ------------------------------------------------------
+
+def _flushing_sigmoid(z):  # σ(z) flushed to 0 below z = -20: documented by its author
+    out = 1 / (1 + np.exp(-z.astype(np.float64)))
+    return np.where(z < -20, 0.0, out).astype(z.dtype)
+
+
+def _user_module(**extra):
+    from types import SimpleNamespace
+    return SimpleNamespace(FUNCTIONS={"activation.sigmoid": _flushing_sigmoid}, **extra)
+
+
+FLUSH = dict(
+    oracle="activation.sigmoid", properties=("agreement", "edges"),
+    summary="σ(z) is 0 below z = -20", reason="the author's choice", reference="README",
+    witness={"z": np.array([-30.0])}, region=lambda kw: bool(np.any(kw["z"] < -20)))
+
+
+def test_a_user_declared_known_deviation_is_confirmed_and_its_region_left_out():
+    from mathoracle.implementations.base import KnownDeviation
+    kw = dict(dtypes=["float64"], properties=["agreement"], seed=3, max_examples=30)
+    assert mathoracle.check("activation.sigmoid", _user_module(), **kw).status == FAIL
+    result = mathoracle.check("activation.sigmoid", _user_module(DEVIATIONS=[KnownDeviation(**FLUSH)]), **kw)
+    assert result.status == PASS and result.results[0].status == "known deviation"
+    assert "σ(z) is 0 below z = -20" in result.results[0].reason
+
+
+@pytest.mark.parametrize("deviations, words", [
+    ("none", "DEVIATIONS must be a list of KnownDeviation, not a str"),
+    ([{"oracle": "activation.sigmoid"}], "DEVIATIONS holds a dict; each item must be a"),
+])
+def test_malformed_user_deviations_are_usage_errors(deviations, words):
+    with pytest.raises(mathoracle.UsageError, match=words):
+        mathoracle.check("activation.sigmoid", _user_module(DEVIATIONS=deviations))
+
+
+def test_a_known_deviation_of_a_function_not_provided_is_a_usage_error():
+    from mathoracle.implementations.base import KnownDeviation
+    dev = KnownDeviation(**{**FLUSH, "oracle": "activation.tanh"})
+    with pytest.raises(mathoracle.UsageError, match="a known deviation of 'activation.tanh'"):
+        mathoracle.check("activation.sigmoid", _user_module(DEVIATIONS=[dev]))
+
+
+def test_strict_fails_a_check_with_refused_inputs():
+    def refuses_large(z):
+        if np.size(z) > 4:
+            raise ValueError("at most 4 elements")
+        return _flushing_sigmoid(z)
+    result = mathoracle.check("activation.sigmoid", refuses_large, dtypes="float64",
+                              properties=["range"], **QUICK)
+    assert result.status == PASS and result.results[0].refusals
+    result.raise_for_status()
+    with pytest.raises(AssertionError):
+        result.raise_for_status(strict=True)

@@ -7,9 +7,10 @@ import sympy as sp
 import mathoracle
 from mathoracle.implementations.base import Implementation
 from mathoracle.oracles.attention import (attention, multi_head, multi_head_attention, pe_exprs,
-                                          projection_bound, score_bound, split_heads, merge_heads)
+                                          projection_bound, scaled_dot_product, score_bound,
+                                          split_heads, merge_heads)
 from mathoracle.oracles.structured import symbols_like
-from mathoracle.results import PASS
+from mathoracle.results import FAIL, PASS
 
 
 def _seed_multi_head(Q, K, V, W_q, W_k, W_v, W_o, num_heads):
@@ -98,3 +99,67 @@ def test_torch_functional_multi_head_conforms_too():
     result = mathoracle.check("attention.multi_head", impl, seed=5, max_examples=10,
                               properties=["agreement", "nan"])
     assert result.status == PASS, [r.counterexample for r in result.results if r.status != PASS]
+
+
+# --- a query with no key (0/0) is the attention_empty_row convention ------------------------
+
+def _reference(Q, K, V, mask=None):
+    from mathoracle.implementations.numpy_reference.attention import scaled_dot_product
+    return scaled_dot_product(Q, K, V, mask)
+
+
+def _minus_inf_mask(Q, K, V, mask=None):
+    """An additive -inf mask: 0/0 = NaN in a row with no key."""
+    s = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+    if mask is not None:
+        s = s + np.where(mask, 0.0, -np.inf)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(s - s.max(axis=-1, keepdims=True))
+        return ((e / e.sum(-1, keepdims=True)) @ V).astype(Q.dtype)
+
+
+def _row_value(value):
+    def target(Q, K, V, mask=None):
+        """The reference's rows, but a query with no key gets ``value(V)``."""
+        out = _reference(Q, K, V, mask)
+        if mask is None:
+            return out
+        empty = ~np.asarray(mask, bool).any(-1)
+        return np.where(empty[:, None], value(V), out).astype(Q.dtype)
+    return target
+
+
+_MEAN = _row_value(lambda V: V.astype(np.float64).mean(-2, keepdims=True))  # jnp.where(mask, s, -big)
+_HALF = _row_value(lambda V: 0.5)
+
+
+def _status(fn, conventions=()):
+    return mathoracle.check("attention.scaled_dot_product", fn, dtypes=["float64"], seed=1,
+                            max_examples=40, properties=["agreement", "fully_masked_row"],
+                            conventions=list(conventions)).status
+
+
+def test_a_query_with_no_key_may_get_zeros_nan_or_the_mean_of_v():
+    assert [_status(f) for f in (_reference, _minus_inf_mask, _MEAN)] == [PASS] * 3
+    assert _status(_HALF) == FAIL
+
+
+@pytest.mark.parametrize("value, passing", [("zero", 0), ("nan", 1), ("mean", 2)])
+def test_a_declared_empty_row_convention_rejects_the_other_readings(value, passing):
+    declared = [f"attention_empty_row={value}"]
+    got = [_status(f, declared) for f in (_reference, _minus_inf_mask, _MEAN)]
+    assert got == [PASS if i == passing else FAIL for i in range(3)]
+
+
+def test_covering_names_the_convention_a_result_follows():
+    from mathoracle import conventions
+    x = {"Q": np.ones((2, 2)), "K": np.ones((2, 2)), "V": np.array([[1.0, 2.0], [3.0, 4.0]]),
+         "mask": np.array([[True, True], [False, False]])}
+    everything = conventions.covering(scaled_dot_product, x)
+    assert {"attention_empty_row=zero", "attention_empty_row=nan",
+            "attention_empty_row=mean"} <= set(everything)
+    got = _reference(**x)
+    assert conventions.covering(scaled_dot_product, x, _minus_inf_mask(**x)) == ["attention_empty_row=nan"]
+    assert conventions.covering(scaled_dot_product, x, _MEAN(**x)) == ["attention_empty_row=mean"]
+    assert conventions.covering(scaled_dot_product, x, got) == ["attention_empty_row=zero"]
+    assert conventions.covering(scaled_dot_product, {**x, "mask": None}) == []

@@ -1,9 +1,11 @@
 """The engine survives whatever a target does, and validates its own arguments up front."""
+import re
+
 import numpy as np
 import pytest
 
 import mathoracle
-from mathoracle.results import FAIL, NOT_APPLICABLE, PASS
+from mathoracle.results import FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED
 from tests.targets import broken
 
 
@@ -89,8 +91,12 @@ def _with_gradient(grad):
                           gradients={**ref.gradients, "activation.sigmoid": grad})
 
 
+def _grad_divides_by_zero(w, z):
+    raise ZeroDivisionError("float division by zero")
+
+
 @pytest.mark.parametrize("grad, reason", [
-    (broken.grad_raises, "raised ValueError: no backward"),
+    (_grad_divides_by_zero, "raised ZeroDivisionError: float division by zero"),
     (broken.grad_not_a_mapping, "should be a mapping of argument name to gradient"),
     (broken.grad_missing_argument, "no gradient for 'z'"),
     (broken.grad_wrong_shape, "grad[z].shape="),
@@ -115,3 +121,291 @@ def test_without_a_gradient_function_the_gradient_property_is_not_applicable():
     result = _check(broken.wider)
     na = {r.property: r.reason for r in result.results if r.status == NOT_APPLICABLE}
     assert "gradient function" in na["gradient"]
+
+
+def test_a_gradient_that_refuses_every_input_has_not_passed():
+    result = mathoracle.check("activation.sigmoid", _with_gradient(broken.grad_raises), seed=1,
+                              max_examples=10, properties=["gradient"], dtypes=["float64"])
+    rec = result.results[0]
+    assert rec.status == REFUSED and rec.examples == 0
+    assert rec.reason == "refused every input: raised ValueError: no backward"
+    assert "cotangent" in rec.refusal.inputs
+
+
+# --- refusals: a validation error is not a wrong answer; other exceptions are ----------
+
+def _sigmoid(z):
+    return (1 / (1 + np.exp(-np.asarray(z, np.float64)))).astype(np.asarray(z).dtype)
+
+
+def _raising(exc):
+    def sigmoid(z):  # the probe input has 4 elements: larger inputs raise
+        if np.size(z) > 4:
+            raise exc("more than 4 elements")
+        return _sigmoid(z)
+    return sigmoid
+
+
+REFUSALS = [ValueError, np.linalg.LinAlgError, TypeError, NotImplementedError, KeyError, LookupError]
+FAILURES = [IndexError, ZeroDivisionError, AttributeError, RuntimeError, ArithmeticError]
+
+
+@pytest.mark.parametrize("exc", REFUSALS + FAILURES, ids=lambda e: e.__name__)
+def test_a_validation_error_is_a_refusal_and_the_rest_is_checked(exc):
+    result = _check(_raising(exc), dtypes=["float64"], properties=["agreement"])
+    rec = result.results[0]
+    if exc in FAILURES:
+        assert rec.status == FAIL and f"raised {exc.__name__}" in rec.counterexample.message
+        return
+    assert rec.status == PASS and rec.examples == 20, mathoracle.text.format_check(result)
+    assert rec.refusals > 0 and rec.refusal.message.startswith(f"raised {exc.__name__}")
+    assert np.size(rec.refusal.inputs["z"]) == 5  # the smallest refused input
+    assert not result.fails() and result.fails(strict=True)
+    result.raise_for_status()
+    with pytest.raises(AssertionError):
+        result.raise_for_status(strict=True)
+
+
+def test_a_target_refusing_every_input_is_refused_not_passed():
+    def refuses(z):
+        raise ValueError("not today")
+    result = _check(refuses, dtypes=["float64"], properties=["agreement", "range"])
+    assert {r.status for r in result.results} == {REFUSED} and result.status == REFUSED
+    assert all(r.reason == "refused every input: raised ValueError: not today" for r in result.results)
+    assert not result.fails() and result.fails(strict=True)
+
+
+def test_raising_on_a_nan_input_satisfies_the_nan_contract_whatever_the_exception():
+    def loud(z):
+        if np.isnan(z).any():
+            raise RuntimeError("NaN in input")
+        return _sigmoid(z)
+    result = _check(loud, dtypes=["float64"], properties=["nan", "agreement"])
+    assert result.status == PASS, mathoracle.text.format_check(result)
+    assert not any(r.refusals for r in result.results)
+
+
+# --- option values the target never claimed -----------------------------------------
+
+_ACTIVATIONS = {"sigmoid": _sigmoid, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}
+
+
+def dense_three_activations(a_prev, W, b, activation="sigmoid"):
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}")
+    z = a_prev @ W.T + b
+    return z, _ACTIVATIONS[activation](z)
+
+
+def dense_relu(a_prev, W, b):
+    z = a_prev @ W.T + b
+    return z, np.maximum(z, 0)
+
+
+def test_an_option_value_refused_on_every_input_is_not_supported_and_the_rest_is_checked():
+    result = mathoracle.check("network.dense_forward", dense_three_activations, seed=1,
+                              max_examples=30, dtypes=["float64"], properties=["agreement"])
+    rec = result.results[0]
+    assert rec.status == PASS and rec.unsupported == ["activation='identity'", "activation='leaky_relu'"]
+    assert rec.refusals == 0 and rec.examples == 30
+    assert "does not support activation='leaky_relu'" in result.notes
+    assert not result.fails() and result.fails(strict=True)
+
+
+def test_a_pinned_parameter_holds_for_the_whole_check_even_when_the_target_lacks_it():
+    kw = dict(seed=1, max_examples=15, dtypes=["float64"], properties=["agreement"])
+    assert mathoracle.check("network.dense_forward", dense_relu, **kw).status == FAIL  # sigmoid
+    result = mathoracle.check("network.dense_forward", dense_relu, params={"activation": "relu"}, **kw)
+    assert result.status == PASS, mathoracle.text.format_check(result)
+    pinned = mathoracle.check("network.dense_forward", dense_three_activations,
+                              params={"activation": "tanh"}, **kw)
+    assert pinned.status == PASS and not pinned.results[0].unsupported
+
+
+def test_a_failure_reproduces_with_its_pinned_parameters():
+    def dense_wrong(a_prev, W, b):
+        z = a_prev @ W.T + b
+        return z, np.maximum(z, 0) + 1
+    result = mathoracle.check("network.dense_forward", dense_wrong, params={"activation": "relu"},
+                              seed=1, max_examples=10, dtypes=["float64"], properties=["agreement"])
+    assert " --param activation=relu" in result.counterexample.reproduce
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"activaton": "relu"}, "'activaton' is not a parameter of network.dense_forward; its parameters "
+                            "are activation"),
+    (["activation"], "params=['activation'] must be a mapping"),
+])
+def test_bad_pinned_parameters_are_usage_errors(params, words):
+    with pytest.raises(mathoracle.UsageError, match=re.escape(words)):
+        mathoracle.check("network.dense_forward", dense_relu, params=params)
+
+
+# --- the domain a user's library documents --------------------------------------------
+
+def sigmoid_for_nonnegative(z):
+    return np.where(z >= 0, _sigmoid(z), 0.5).astype(z.dtype)
+
+
+@pytest.mark.parametrize("assume, status", [
+    (None, FAIL),
+    ("np.all(z >= 0)", PASS),
+    (lambda inputs: bool(np.all(inputs["z"] >= 0)), PASS),
+])
+def test_assume_restricts_the_domain(assume, status):
+    result = _check(sigmoid_for_nonnegative, dtypes=["float64"], properties=["agreement"], assume=assume)
+    assert result.status == status, mathoracle.text.format_check(result)
+
+
+@pytest.mark.parametrize("assume, words", [
+    ("np.all(z >", "is not a Python expression"),
+    ("np.all(y > 0)", "name 'y' is not defined; the names are z and np"),
+    (3, "assume=3 must be a Python expression"),
+])
+def test_a_malformed_assumption_is_a_usage_error(assume, words):
+    with pytest.raises(mathoracle.UsageError, match=re.escape(words)):
+        _check(sigmoid_for_nonnegative, assume=assume)
+
+
+# --- inaccurate results, the worst witness, one cause one finding ------------------------
+
+def _law(name, check):
+    from mathoracle.properties.base import Property
+    return Property("activation.sigmoid", name, "test law", check,
+                    lambda o, dt: o.domain(dt).map(lambda i: {"inputs": i}))
+
+
+def _run_law(prop, max_examples=20):
+    from mathoracle.registry import oracles, resolve_implementation
+    from mathoracle.runner import check_implementation
+    impl = resolve_implementation("activation.sigmoid", _sigmoid)
+    return check_implementation(oracles()["activation.sigmoid"], impl, oracles(), dtypes=["float64"],
+                                max_examples=max_examples, seed=1, only=[prop.name],
+                                extra_properties=(prop,))
+
+
+def test_an_inaccurate_result_does_not_stop_the_search_and_keeps_its_largest_error():
+    from mathoracle.properties.base import Falsified
+
+    def law(case, ex):
+        z = ex["inputs"]["z"]
+        ulps = 2.0 + float(np.max(np.abs(z), initial=0))
+        raise Falsified(f"{ulps} ulp, allowed 1", inputs=ex["inputs"], ulps=ulps, allowed=1.0,
+                        level="inaccurate")
+    rec = _run_law(_law("inaccurate_law", law)).results[0]
+    assert rec.status == INACCURATE and rec.examples == 20  # every example ran
+    assert rec.counterexample.ulps == max(2.0 + float(np.max(np.abs(rec.counterexample.inputs["z"]),
+                                                             initial=0)), 2.0)
+    assert rec.counterexample.ulps > 2.0 and not rec.fails() and rec.fails(strict=True)
+
+
+def test_a_failure_carries_its_worst_example_beside_the_smallest():
+    result = _check(np.exp, dtypes=["float64"], properties=["agreement"])
+    rec = result.results[0]
+    ce, worst = rec.counterexample, rec.worst
+    assert worst is not None and worst.inputs
+    assert worst.ulps / worst.allowed >= ce.ulps / ce.allowed
+    assert worst.ulps / worst.allowed == pytest.approx(rec.max_ratio)
+
+
+def sigmoid_wrong_at_zero(z):
+    out = _sigmoid(z)
+    out[z == 0] = 0.75
+    return out
+
+
+def test_an_input_already_found_failing_is_not_reported_again():
+    result = _check(sigmoid_wrong_at_zero, dtypes=["float64"], properties=["agreement", "complement"])
+    first, second = result.results[0], next(r for r in result.results if r.property == "complement")
+    assert first.status == FAIL and first.counterexample.inputs["z"].tolist() == [0.0]
+    assert second.status == PASS, mathoracle.text.format_check(result)
+    assert second.notes == ["same input as activation.sigmoid::agreement[float64] (failing there "
+                            "too): not reported again"]
+
+
+def test_a_second_defect_is_still_found_beside_the_first():
+    def wrong_at_zero_and_drops_nan(z):
+        return np.where(np.isnan(z), 0.5, sigmoid_wrong_at_zero(z))
+    result = _check(wrong_at_zero_and_drops_nan, dtypes=["float64"],
+                    properties=["agreement", "nan", "complement"])
+    status = {r.property: r.status for r in result.results}
+    assert status == {"agreement": FAIL, "nan": FAIL, "complement": PASS}
+
+
+# --- domains' bounds, point conventions, kinks decided by rounding (issue 10, class 4 and 7) ---
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("terms", [1, 3, 8, 16, 64, 128])
+def test_square_safe_bound_is_the_largest_power_of_two_whose_sums_of_squares_stay_finite(dtype, terms):
+    from fractions import Fraction
+
+    from mathoracle.oracles.domains import square_safe_bound
+    b = square_safe_bound(dtype, terms)
+    big = Fraction(float(np.finfo(dtype).max))
+    assert b == 2.0 ** np.floor(np.log2(b))                       # a power of two
+    assert terms * (2 * Fraction(b)) ** 2 <= big < terms * (4 * Fraction(b)) ** 2
+    square = (np.asarray(2 * b, dtype) * np.asarray(2 * b, dtype))
+    with np.errstate(over="raise"):
+        total = np.sum(np.full(terms, square, dtype=dtype), dtype=dtype)  # every partial sum
+        assert np.isfinite(total) and np.isfinite(np.mean(np.full(terms, square, dtype)))
+
+
+def test_square_safe_bound_of_float64_is_two_to_the_507():
+    from mathoracle.oracles.domains import square_safe_bound
+    assert square_safe_bound("float64") == 2.0 ** 507
+    with pytest.raises(ValueError, match="terms=0"):
+        square_safe_bound("float64", 0)
+
+
+def _flush(a):
+    return np.where(np.abs(a) < np.finfo(a.dtype).tiny, 0, a).astype(a.dtype)
+
+
+def _daz_linear(a_prev, W, b):
+    """A layer computed as DAZ hardware reads it: subnormal inputs as zero."""
+    a, w, c = (_flush(x).astype(np.float64) for x in (a_prev, W, b))
+    return (a @ w.T + c).astype(a_prev.dtype)
+
+
+def _linear(a_prev, W, b):
+    return (a_prev.astype(np.float64) @ W.T.astype(np.float64) + b).astype(a_prev.dtype)
+
+
+@pytest.mark.parametrize("declared, passing", [((), {"_linear", "_daz_linear"}),
+                                               (("subnormal_inputs=exact",), {"_linear"}),
+                                               (("subnormal_inputs=flushed",), {"_daz_linear"})])
+def test_subnormal_inputs_read_as_zero_pass_unless_exact_is_declared(declared, passing):
+    got = {fn.__name__ for fn in (_linear, _daz_linear)
+           if mathoracle.check("network.linear", fn, dtypes=["float64"], seed=2, max_examples=100,
+                               properties=["edges", "agreement"], conventions=list(declared)
+                               ).status == PASS}
+    assert got == passing
+
+
+def test_a_kink_within_its_arguments_rounding_is_not_judged():
+    """float16 tanh(2^-6) rounds to 2^-6 = y, so y - a = 0 and |r|' = sign(0) = 0, where the
+    exact residual is 1.3e-6 and the exact dbs[2] is -0.9998: either side is a correct
+    float16 evaluation. The same network with y = 0.5 decides the side."""
+    from mathoracle.registry import get_oracle
+    o = get_oracle("network.mlp_gradients")
+    x = {"x": np.array([[0.0]], np.float16), "y": np.array([[0.015625]], np.float16),
+         "weights": [np.zeros((2, 1), np.float16), np.zeros((1, 2), np.float16),
+                     np.zeros((1, 1), np.float16)],
+         "biases": [np.zeros(2, np.float16), np.zeros(1, np.float16),
+                    np.array([0.015625], np.float16)], "activation": "tanh", "loss": "mae"}
+    near = o.exact(x)
+    assert float(near.value[-1]) == pytest.approx(-0.99976, abs=1e-5)
+    assert np.isinf(float(np.asarray(near.slack)[-1]))
+    far = o.exact({**x, "y": np.array([[0.5]], np.float16)})
+    assert not np.any([np.isinf(float(s)) for s in np.asarray(far.slack).reshape(-1)])
+    as_float64 = o.exact({k: [w.astype(np.float64) for w in v] if isinstance(v, list)
+                          else v.astype(np.float64) if isinstance(v, np.ndarray) else v
+                          for k, v in x.items()})
+    assert float(np.asarray(as_float64.slack)[-1]) == 0  # float64 resolves 1.3e-6
+
+
+def test_a_failure_under_an_assumption_stays_inside_it_and_reproduces_with_it():
+    result = _check(np.exp, dtypes=["float64"], properties=["agreement"], assume="np.all(z > 1)")
+    ce = result.counterexample
+    assert result.status == FAIL and np.all(ce.inputs["z"] > 1)
+    assert ce.reproduce.endswith(" --assume 'np.all(z > 1)'")

@@ -113,6 +113,15 @@ def test_huber_is_c1_at_delta():
     assert is_zero(t.subs(r, 2 * d) - outer.subs(r, 2 * d))
 
 
+@pytest.mark.parametrize("label", [0, 1])
+def test_focal_evaluated_form_equals_the_textbook_form(label):
+    p, a, g = sp.Symbol("p", positive=True), sp.Symbol("alpha", positive=True), sp.Integer(2)
+    y = sp.Integer(label)
+    lhs = L.focal_term(y, p, a, g).rewrite(sp.log)
+    assert is_zero(sp.piecewise_fold(lhs - L.focal_textbook(y, p, a, g)).subs(sp.Eq(p, 0), False)
+                   .subs(sp.Eq(p, 1), False))
+
+
 def test_cce_evaluated_form_equals_textbook():
     # y is positive here, so the 0·log 0 guard is inactive and the forms must coincide
     assert is_zero(L.categorical_cross_entropy.term(y, p) - L.categorical_cross_entropy.textbook(y, p))

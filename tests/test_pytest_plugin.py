@@ -86,3 +86,41 @@ def test_nothing_loaded():
     assert loaded == []  # ...and costs nothing
 ''')
     run("-q", "-p", "no:hypothesispytest").assert_outcomes(passed=1)
+
+
+# A top-level module: a sigmoid that refuses more than 4 elements, a dense layer that is relu-only.
+TOP_LEVEL = '''
+import numpy as np
+
+def sigmoid(z):
+    if np.size(z) > 4:
+        raise ValueError("at most 4 elements")
+    return (1 / (1 + np.exp(-z.astype(np.float64)))).astype(z.dtype)
+
+def dense(a_prev, W, b):
+    z = a_prev @ W.T + b
+    return z, np.maximum(z, 0)
+
+FUNCTIONS = {"activation.sigmoid": sigmoid, "network.dense_forward": dense}
+'''
+
+
+def test_a_top_level_module_is_named_as_a_user_would_and_strict_fails_refusals(pytester, run):
+    pytester.makepyfile(topimpl=TOP_LEVEL)
+    args = ("--mathoracle-impl", "topimpl", "--mathoracle-oracle", "activation.sigmoid",
+            "--mathoracle-examples", "10", "-q", "-k", "range and float64")
+    run(*args).assert_outcomes(passed=1)
+    result = run(*args, "--mathoracle-strict")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*at most 4 elements*"])
+
+
+def test_a_pinned_parameter_reaches_the_oracles_that_have_it(pytester, run):
+    pytester.makepyfile(topimpl=TOP_LEVEL)
+    args = ("--mathoracle-impl", "topimpl", "--mathoracle-examples", "10", "-q",
+            "-k", "dense_forward and agreement and float64")
+    run(*args).assert_outcomes(failed=1)  # judged as sigmoid, the default
+    run(*args, "--mathoracle-param", "activation=relu").assert_outcomes(passed=1)
+    bad = run("--mathoracle-impl", "topimpl", "--mathoracle-param", "activaton=relu", "-q")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--mathoracle-param activaton: no oracle*has a parameter 'activaton'*"])

@@ -90,3 +90,37 @@ def test_mathoracle_rejects_adamw_as_the_sgd_weight_decay_step():
     result = mathoracle.check("regularization.sgd_weight_decay_step", _adamw_step,
                               dtypes=["float64"], seed=0, max_examples=20, shrink=False)
     assert result.status == FAIL
+
+
+# --- NaN reaches only the outputs that depend on it at that point ----------------------
+
+def _where_dropout(a, p, mask):
+    """An outsider's dropout: np.where drops a unit outright, so a NaN under mask 0 gives 0."""
+    return np.where(mask == 0, 0, a * mask / (1 - p)).astype(a.dtype)
+
+
+def _drops_kept_nan(a, p, mask):
+    """Wrong: a NaN under mask 1 is returned as 0."""
+    return np.where(np.isnan(a), 0, a * mask / (1 - p)).astype(a.dtype)
+
+
+def test_nan_under_a_zero_mask_may_be_dropped():
+    a = np.array([np.nan, 1.0])
+    at_zero = G.dropout.nan_mask({"a": a, "p": 0.5, "mask": np.array([0.0, 1.0])}, "a", (0,))
+    at_one = G.dropout.nan_mask({"a": a, "p": 0.5, "mask": np.array([1.0, 1.0])}, "a", (0,))
+    assert at_zero.tolist() == [False, False] and at_one.tolist() == [True, False]
+    result = mathoracle.check("regularization.dropout", _where_dropout, dtypes=["float64"],
+                              seed=3, max_examples=60, properties=["nan"])
+    assert result.status == PASS, result
+
+
+def test_nan_under_a_kept_unit_must_stay_nan():
+    result = mathoracle.check("regularization.dropout", _drops_kept_nan, dtypes=["float64"],
+                              seed=3, max_examples=60, properties=["nan"])
+    assert result.status == FAIL
+
+
+def test_dropout_with_p_one_does_not_depend_on_a():
+    x = {"a": np.array([np.nan, 2.0]), "p": 1.0, "seed": 0}
+    assert not G.dropout_sample.nan_mask(x, "a", (0,)).any()
+    assert G.dropout_sample.nan_mask({**x, "p": 0.0}, "a", (0,)).tolist() == [True, False]

@@ -12,7 +12,10 @@ import pytest
 from mathoracle import report
 from mathoracle.cli import main
 from mathoracle.report.browser import chromium, render
-from mathoracle.report.document import SCHEMA_FILE, SCHEMA_VERSION
+from mathoracle.report.document import SCHEMA_FILE, SCHEMA_VERSION, build_document
+from mathoracle.report.html import CSS
+from mathoracle.results import ERROR, FAIL, INACCURATE, PASS, REFUSED, UNSUPPORTED, CheckResult
+from tests.test_text import hand_built
 
 ROOT = Path(__file__).resolve().parents[1]
 MIXED = str(ROOT / "tests" / "targets" / "mixed_impl.py")
@@ -146,6 +149,140 @@ def test_the_committed_reports_are_current():
         assert (ROOT / "reports" / name).is_file(), f"reports/{name} is missing"
 
 
+# --- every status, from hand-built records ------------------------------------------------
+
+KINDS = {"plain": (PASS,), "inexact": (INACCURATE,), "refuses": (REFUSED,), "options": (UNSUPPORTED,),
+         "wrong": (FAIL,), "broken": (ERROR,)}
+
+
+@pytest.fixture(scope="module")
+def statuses(tmp_path_factory):
+    """One implementation per status over activation.sigmoid, from the records of
+    ``tests.test_text.hand_built`` (the plain one passes with 3 refused inputs); a
+    10,000-element input in the failure's worst witness."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    from mathoracle.registry import get_oracle
+    from mathoracle.results import Counterexample
+    recs = {r.status: r for r in hand_built().results}
+    recs[PASS].unsupported = []
+    recs[FAIL].worst = Counterexample("out[3]=2.0, but should be 0.75 [sigmoid(z=...)]",
+                                      {"z": np.linspace(-3, 3, 10_000, dtype=np.float32)}, 0.75, 2.0,
+                                      9.1e6, 6.75, snippet="python -c \"...\"")
+    checks = [(CheckResult("activation.sigmoid", impl, 7, [recs[s] for s in KINDS[impl]]), 0.1)
+              for impl in KINDS]
+    impls = {impl: SimpleNamespace(description=f"{impl} test", conventions=()) for impl in KINDS}
+    doc = build_document(checks, list(KINDS), {"activation.sigmoid": get_oracle("activation.sigmoid")},
+                         seed=7, max_examples=100, jobs=1, wall_seconds=1.0, implementations=impls)
+    out = tmp_path_factory.mktemp("statuses")
+    report.write(doc, out)
+    return doc, out
+
+
+def test_every_status_and_finding_is_in_the_json(statuses):
+    doc, out = statuses
+    loaded = json.loads((out / "report.json").read_text())
+    jsonschema.validate(loaded, json.loads(SCHEMA_FILE.read_text()))
+    assert {k: loaded["summary"][k] for k in ("pass", "inaccurate", "refused", "not supported", "fail",
+                                              "error")} == dict.fromkeys(("pass", "inaccurate", "refused",
+                                                                           "not supported", "fail",
+                                                                           "error"), 1)
+    assert {c["implementation"]: c["status"] for c in loaded["checks"]} == {
+        "plain": PASS, "inexact": INACCURATE, "refuses": REFUSED, "options": PASS, "wrong": FAIL,
+        "broken": ERROR}
+    by = {r["implementation"]: r for r in loaded["results"]}
+    assert by["plain"]["refusals"] == 3 and by["plain"]["refusal"]["inputs"] == \
+        "z=np.array([nan], dtype=np.float32)"
+    assert by["options"]["unsupported"] == ["activation='leaky_relu'"]
+    worst = by["wrong"]["worst"]
+    assert worst["input_brief"].startswith("z=<float32 (10000,): -3, ") and len(worst["input_brief"]) < 100
+    assert worst["inputs"].count(",") >= 9_999  # the exact input stays in the data
+    smallest = by["wrong"]["counterexample"]
+    assert smallest["abs_error"] == 0.5 and smallest["error_over_allowed"] == 8388608.0 / 6.75
+    assert by["inexact"]["counterexample"]["ulps"] == 174.0
+
+
+def test_the_schema_rejects_a_record_without_the_new_fields(statuses):
+    doc = json.loads((statuses[1] / "report.json").read_text())
+    del doc["results"][0]["refusals"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, json.loads(SCHEMA_FILE.read_text()))
+    doc = json.loads((statuses[1] / "report.json").read_text())
+    del doc["summary"]["inaccurate"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, json.loads(SCHEMA_FILE.read_text()))
+
+
+def test_the_schema_doc_names_every_field():
+    schema = json.loads(SCHEMA_FILE.read_text())
+    doc = (ROOT / "docs" / "report-schema.md").read_text()
+    fields = [*schema["properties"]["results"]["items"]["properties"],
+              *schema["$defs"]["witness"]["properties"], *schema["properties"]]
+    assert [f for f in fields if f"`{f}`" not in doc] == []
+    assert f"schema version {SCHEMA_VERSION}" in doc
+    assert all(f"`{s}`" in doc for s in schema["$defs"]["status"]["enum"])
+
+
+def test_junit_skips_refused_and_unsupported_and_passes_inaccurate_with_a_property(statuses):
+    root = ET.fromstring((statuses[1] / "report.xml").read_text().split("\n", 1)[1])
+    case = {s.get("name").split(".", 1)[1]: s.find("testcase") for s in root.findall("testsuite")}
+    inexact = case["inexact"]
+    assert inexact.find("failure") is None and inexact.find("skipped") is None
+    prop = inexact.find("properties/property")
+    assert prop.get("name") == "inaccurate" and prop.get("value").startswith("174 ulp > allowed 36 ulp")
+    assert "smallest:" in inexact.find("system-out").text
+    assert case["refuses"].find("skipped").get("message").startswith(
+        "refused: refused 100 inputs, e.g. raised ValueError: Input contains NaN (smallest: z=")
+    assert case["options"].find("skipped").get("message") == "does not support activation='leaky_relu'"
+    assert case["plain"].find("skipped") is None and case["plain"].find("failure") is None
+    assert case["plain"].find("properties/property").get("name") == "refused"
+    failure = case["wrong"].find("failure")
+    assert "worst:" in failure.text and "reproduce: mathoracle check" in failure.text
+    assert "sigmoid(z=" not in failure.text and "<float32 (10000,)" in failure.text
+    assert case["broken"].find("error") is not None
+    suites = {s.get("name"): s.get("skipped") for s in root.findall("testsuite")}
+    assert suites["mathoracle.refuses"] == suites["mathoracle.options"] == "1"
+
+
+def test_markdown_shows_each_status_with_a_legend(statuses):
+    text = (statuses[1] / "report.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| `activation.sigmoid` |"))
+    cells = [c.strip() for c in row.split(" | ")[1:]]
+    assert cells[0] == "pass: refused 3 inputs"
+    assert cells[1].startswith("*inaccurate*: edges[float32]: 174 ulp > allowed 36 ulp")
+    assert cells[2].startswith("refused: nan[float32]: refused 100 inputs")
+    assert cells[3] == "not supported: does not support activation='leaky_relu'; the rest conforms"
+    assert cells[4].startswith("**FAIL**: agreement[float32]: out[0]=1.0, but should be 0.5")
+    assert cells[5].startswith("**ERROR**")
+    for line in ("- *inaccurate*: the right formula", "- refused: the target refused",
+                 "- not supported: an option value"):
+        assert line in text
+    assert "1 pass, 1 inaccurate, 1 refused, 1 not supported, 1 fail, 1 error" in text
+
+
+def test_the_accuracy_tables_never_round_a_ratio_above_1_down_to_1():
+    from mathoracle.report.document import short_ratio
+    assert short_ratio(4.83) == "4.8" and short_ratio(0.9996) == "1" and short_ratio(None) == "—"
+    assert float(short_ratio(1.0004)) > 1 and float(short_ratio(1 + 2 ** -52)) > 1
+
+
+def _background(css: str, cls: str) -> str:
+    return re.search(rf"\.{cls}\b[^{{]*{{ *background: *(#[0-9a-f]+)", css).group(1)
+
+
+def test_the_html_matrix_gives_each_status_its_colour_and_a_legend(statuses):
+    html = (statuses[1] / "report.html").read_text()
+    colours = {c: _background(CSS, c) for c in ("pass", "fail", "inaccurate", "refused", "unsupported", "dev")}
+    assert len(set(colours.values())) == len(colours), colours
+    for cls in ("pass", "inaccurate", "refused", "unsupported", "fail", "error"):
+        assert f"<td class='{cls}'" in html and f"<span class='{cls}'>" in html
+    assert "id='legend'" in html
+    findings = html[html.index("id=\"failures\""):]
+    assert findings.index(": fail</summary>") < findings.index(": inaccurate</summary>")
+    assert "worst:" in findings and "does not support activation=&#x27;leaky_relu&#x27;" in findings
+
+
 def _need_chromium():
     if chromium() is None:
         if os.environ.get("CI") == "true":
@@ -161,6 +298,15 @@ def test_the_page_renders_in_chromium_with_no_console_errors(written, tmp_path):
     assert "id=\"matrix\"" in dom and dom.count("<svg") >= 2 and "id=\"plot-ulps\"" in dom
     assert "activation.sigmoid" in dom and "hung: timed out" in dom
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_the_status_page_renders_in_chromium(statuses):
+    _need_chromium()
+    dom, console = render(statuses[1] / "report.html")
+    assert console == []
+    for text in ("class=\"inaccurate\"", "class=\"refused\"", "class=\"unsupported\"", "id=\"legend\"",
+                 "174 ulp &gt; allowed 36 ulp"):
+        assert text in dom, text
 
 
 def test_the_browser_check_sees_a_console_error(tmp_path):

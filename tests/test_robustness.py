@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import mathoracle
+import mathoracle.registry
 from mathoracle import guard
 from mathoracle.results import FAIL, PASS
 from tests.targets import broken
@@ -19,6 +20,7 @@ def _messages(result) -> str:
 
 @pytest.mark.parametrize("fn", [broken.hangs, broken.sleeps, broken.swallows_interrupts])
 def test_a_hang_is_a_failure_bounded_by_the_timeout(fn):
+    mathoracle.registry.oracles()  # the catalogue is built once per process: not timed here
     started = time.perf_counter()
     result = mathoracle.check("activation.sigmoid", fn, timeout=0.3, **QUICK)
     assert time.perf_counter() - started < 5  # one timeout, not one per example or shrink step
@@ -53,6 +55,44 @@ def test_the_other_functions_of_an_implementation_keep_their_results():
     assert results["activation.relu"].status == PASS
 
 
+class _HangsOnItsThirdCall:
+    """Wrong on its first calls (the probe, the first example); the third call, made while
+    Hypothesis shrinks the failure, sleeps past the timeout."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, z):
+        self.calls += 1
+        if self.calls >= 3:
+            time.sleep(2)
+        return np.zeros_like(z)
+
+
+@pytest.mark.parametrize("isolate", [False, True])
+def test_a_hang_while_a_failure_is_shrunk_is_a_recorded_hang_not_an_internal_error(isolate):
+    target = _HangsOnItsThirdCall()
+    result = mathoracle.check("activation.sigmoid", lambda z: target(z), timeout=0.3, isolate=isolate,
+                              **{**QUICK, "properties": ["agreement"]})
+    rec = result.results[0]
+    assert rec.status == FAIL and rec.counterexample.message.startswith("hung: timed out after 0.3 s")
+    assert "internal error" not in rec.reason
+
+
+def _refuses_large(z):
+    if np.size(z) > 4:
+        raise ValueError("at most 4 elements")
+    return broken.wider(z).astype(z.dtype)
+
+
+def test_an_isolated_target_refuses_like_an_inline_one():
+    result = mathoracle.check("activation.sigmoid", _refuses_large, isolate=True,
+                              **{**QUICK, "properties": ["agreement"]})
+    rec = result.results[0]
+    assert rec.status == PASS and rec.refusals > 0, mathoracle.text.format_check(result)
+    assert rec.refusal.message == "raised ValueError: at most 4 elements"
+
+
 def test_the_alarm_passes_foreign_alarms_on_and_costs_little():
     import signal
     fired = []
@@ -75,3 +115,16 @@ def test_the_alarm_passes_foreign_alarms_on_and_costs_little():
 def test_bad_limits_are_usage_errors(kwargs, words):
     with pytest.raises(mathoracle.UsageError, match=words):
         mathoracle.check("activation.sigmoid", broken.wider, **kwargs)
+
+
+def test_a_target_whose_answer_changes_on_the_same_input_is_a_failure_not_an_internal_error():
+    calls = []
+
+    def wrong_once(z):  # the probe, then one wrong answer, then right ones: flaky
+        calls.append(1)
+        out = broken.wider(z).astype(z.dtype)
+        return out + 1 if len(calls) == 2 else out
+    result = mathoracle.check("activation.sigmoid", wrong_once, **{**QUICK, "properties": ["agreement"]})
+    rec = result.results[0]
+    assert rec.status == FAIL and "internal error" not in rec.reason
+    assert "the target gave different results on the same input (flaky)" in rec.notes

@@ -153,3 +153,48 @@ def test_an_oracle_without_float_input_is_judged_at_the_dtype_returned():
     assert result.status == PASS and {r.dtype for r in result.results} == {"float32"}
     wrong = _check(RAMP, lambda n: np.cos(np.arange(1, n + 1.0)) / np.arange(1, n + 1.0))
     assert wrong.status == FAIL and {r.dtype for r in wrong.results} == {"float64"}
+
+
+# --- NaN is demanded only where the output depends on the NaN element at that point ---------
+
+def test_a_zero_weight_cuts_the_dependence_on_its_input():
+    linear = oracles()["network.linear"]
+    x = {"a_prev": np.array([[np.nan, 1.0]]), "W": np.array([[0.0, 2.0], [3.0, 1.0]]),
+         "b": np.array([0.5, 0.5])}
+    assert linear.nan_reach(x, "a_prev", (0, 0)).tolist() == [[True, True]]
+    assert linear.nan_mask(x, "a_prev", (0, 0)).tolist() == [[False, True]]  # 0·NaN may be 0
+
+
+def test_a_one_hot_zero_cuts_the_dependence_on_its_probability():
+    cce = oracles()["loss.categorical_cross_entropy"]
+    x = {"y_onehot": np.array([[0.0, 1.0], [1.0, 0.0]]), "p": np.array([[np.nan, 1.0], [0.5, 0.5]])}
+    assert not cce.nan_mask(x, "p", (0, 0)).any()       # the label 0 multiplies log p
+    assert cce.nan_mask({**x, "y_onehot": np.array([[1.0, 0.0], [1.0, 0.0]])}, "p", (0, 0)).all()
+    assert cce.nan_mask(x, "y_onehot", (1, 1)).all()    # 0·log 0.5 varies with the label
+
+
+def test_softmax_and_elementwise_outputs_still_depend_on_a_nan():
+    table = oracles()
+    soft = table["activation.softmax"].nan_mask({"z": np.array([[1.0, np.nan], [0.0, 2.0]]),
+                                                 "axis": -1}, "z", (0, 1))
+    assert soft.tolist() == [[True, True], [False, False]]
+    leaky = table["activation.leaky_relu"]
+    assert leaky.nan_mask({"z": np.array([np.nan, 1.0]), "alpha": 0.0}, "z", (0,)).tolist() == [True, False]
+
+
+def test_a_broadcast_term_is_demanded_only_where_it_varies():
+    rep = oracles()["vae.reparameterize"]
+    x = {**rep.defaults(), "mu": np.array([0.5, 1.0]), "sigma": np.array([np.nan, 2.0]),
+         "eps": np.array([0.0, 1.0])}
+    assert rep.nan_mask(x, "sigma", (0,)).tolist() == [False, False]  # σ·ε with ε = 0
+    assert rep.nan_mask({**x, "eps": np.array([1.0, 1.0])}, "sigma", (0,)).tolist() == [True, False]
+
+
+def test_a_kernel_with_gamma_zero_or_a_zero_coordinate_does_not_depend_on_x():
+    table = oracles()
+    X, Y = np.array([[np.nan, 1.0], [0.0, 1.0]]), np.array([[1.0, 2.0]])
+    rbf = table["kernel.rbf"]
+    assert rbf.nan_mask({"X": X, "Y": Y, "gamma": 0.0}, "X", (0, 0)).tolist() == [[False], [False]]
+    assert rbf.nan_mask({"X": X, "Y": Y, "gamma": 1.0}, "X", (0, 0)).tolist() == [[True], [False]]
+    poly = {"X": X, "Y": np.array([[0.0, 2.0]]), "degree": 2, "coef0": 1.0}
+    assert not table["kernel.polynomial"].nan_mask(poly, "X", (0, 0)).any()  # x₀·0

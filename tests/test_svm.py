@@ -42,7 +42,10 @@ def test_sklearn_hinge_loss_reads_a_lone_positive_class_as_negative():
     assert right == 0.25
 
 
-def test_sklearn_rbf_kernel_of_a_point_with_itself_can_be_zero():
+def test_sklearn_rbf_kernel_cancels_for_nearby_points():
+    """‖x - y‖² = 1 for x = 1e8, y = 1e8 + 1, but ‖x‖² + ‖y‖² - 2xy rounds to 0 or 2, so K is
+    1 or e^-2 where it is e^-1. One feature: every product is a single correctly rounded
+    multiplication, the same whichever BLAS kernel runs (OPENBLAS_CORETYPE)."""
     pairwise = pytest.importorskip("sklearn.metrics.pairwise")
-    x = np.full((1, 3), 5.746742204872641e16)
-    assert pairwise.rbf_kernel(x, x.copy(), gamma=1.0)[0, 0] == 0.0  # exp(-0) = 1
+    k = pairwise.rbf_kernel(np.array([[1e8]]), np.array([[1e8 + 1]]), gamma=1.0)[0, 0]
+    assert abs(k - np.exp(-1.0)) > 0.2

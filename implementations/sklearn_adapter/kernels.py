@@ -49,12 +49,13 @@ DEVIATIONS = (
     KnownDeviation(
         oracle="kernel.rbf", properties=("agreement", "edges", "unit_diagonal", "range"),
         summary="‖x - y‖² is taken as ‖x‖² + ‖y‖² - 2xᵀy (in float64), which cancels for nearby "
-                "points: K(x, x) is not 1, and 0 for x = (5.7e16, 5.7e16, 5.7e16)",
+                "points: K(1e8, 1e8 + 1) is 1, not e^-1",
         reason="euclidean_distances uses the dot-product expansion for speed on large inputs; "
                "its documentation says it 'potentially suffers from catastrophic cancellation'",
         reference=_EUCLID,
-        witness={"X": np.full((1, 3), 5.746742204872641e16), "Y": np.full((1, 3), 5.746742204872641e16),
-                 "gamma": 1.0},
+        # One feature: each product is one correctly rounded multiplication, so the witness
+        # fails on every BLAS kernel (K(x, x) ≠ 1 with three features depends on the kernel).
+        witness={"X": np.array([[1e8]]), "Y": np.array([[1e8 + 1]]), "gamma": 1.0},
         region=expansion_cancels,
     ),
 )

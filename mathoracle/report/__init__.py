@@ -3,7 +3,7 @@
     report.json   the data (versioned schema: docs/report-schema.md, schema.json here)
     report.xml    JUnit XML, for CI systems
     report.md     the conformance matrix and the accuracy table
-    report.html   one self-contained page: matrix, accuracy, plots, every failure
+    report.html   one self-contained page: matrix and legend, accuracy, plots, every finding
 
 ``build(...)`` runs the checks (``collect``), ``write(doc, out)`` writes the files.
 """
@@ -25,15 +25,18 @@ FILES = ("report.json", "report.xml", "report.md", "report.html")
 def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples: int = 100,
           seed: int | None = None, jobs: int = 1, timeout: float | None = None,
           isolate: bool = False, dtypes: tuple[str, ...] | None = None,
-          progress: bool = True) -> dict:
+          progress: bool = True, params: dict | None = None) -> dict:
     """Check every oracle (or ``oracle_ids``) against every implementation; the report.json
-    document. Specs are checked up front: a bad one raises UsageError before any work."""
+    document. Specs are checked up front: a bad one raises UsageError before any work.
+    ``params`` pins parameters in the oracles that have them."""
     from mathoracle.registry import get_oracle, load_implementation, oracles
     impls = {spec: load_implementation(spec) for spec in specs}
     table = oracles()
     ids = [get_oracle(i).id for i in oracle_ids] if oracle_ids else list(table)
     seed = random.randrange(2 ** 32) if seed is None else seed
-    options = Options(max_examples, seed, timeout, isolate, dtypes)
+    from mathoracle.report.collect import pinnable
+    options = Options(max_examples, seed, timeout, isolate, dtypes,
+                      pinnable([table[i] for i in ids], params or {}))
     started = time.perf_counter()
     bar = Progress(len(ids) * len(specs), enabled=progress)
     checks = run_all(ids, specs, options, jobs=jobs, progress=bar)

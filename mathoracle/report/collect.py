@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Callable, Iterable, TextIO
+from typing import Any, Callable, Iterable, TextIO
 
 from mathoracle.results import CheckResult
 
@@ -25,14 +25,27 @@ class Options:
     timeout: float | None = None
     isolate: bool = False
     dtypes: tuple[str, ...] | None = None
+    params: tuple[tuple[str, Any], ...] = ()  # pinned (name, value), for the oracles that have it
+
+
+def pinnable(oracles, params: dict) -> tuple[tuple[str, Any], ...]:
+    """``params`` as Options.params; UsageError for a name no oracle of the report has."""
+    from mathoracle.errors import UsageError
+    for name in params:
+        if not any(name == p.name for o in oracles for p in o.params):
+            raise UsageError(f"--param {name}: no oracle of the report has a parameter {name!r}")
+    return tuple(params.items())
 
 
 def run_task(oracle_id: str, spec: str, options: Options) -> tuple[CheckResult, float]:
     """Check one oracle against one implementation; (result, seconds)."""
     import mathoracle
+    from mathoracle.registry import get_oracle
     started = time.perf_counter()
+    names = {p.name for p in get_oracle(oracle_id).params}
     result = mathoracle.check(oracle_id, spec, dtypes=options.dtypes, max_examples=options.max_examples,
-                              seed=options.seed, timeout=options.timeout, isolate=options.isolate)
+                              seed=options.seed, timeout=options.timeout, isolate=options.isolate,
+                              params={k: v for k, v in options.params if k in names})
     return result, time.perf_counter() - started
 
 

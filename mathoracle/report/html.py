@@ -1,14 +1,16 @@
 """One self-contained HTML page: no script, no CDN, no external file. The conformance
-matrix, the accuracy table, the plots (inline SVG), and every failure with its
-counterexample and reproduction line."""
+matrix with its legend (one colour per status), the accuracy table, the plots (inline
+SVG), and every finding (fail, error, inaccurate, refused, not supported, refused inputs)
+with its witnesses and reproduction line."""
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
 
 from mathoracle.report import plots
-from mathoracle.report.document import cell, short, worst
-from mathoracle.results import DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS
+from mathoracle.report.document import LEGEND, cell, details, short, short_ratio, summary_line, worst
+from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED,
+                                UNSUPPORTED)
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
@@ -17,12 +19,24 @@ th, td { border: 1px solid #ccc; padding: 3px 8px; vertical-align: top; }
 th { background: #f3f3f3; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pass { background: #dff3df; } .fail, .error { background: #fbdada; }
+.inaccurate { background: #ffd9a8; } .refused { background: #e4dcf7; }
+.unsupported { background: #d7e9f7; }
 .na { background: #f4f4f4; color: #777; } .dev { background: #fff1c9; }
+ul.legend { list-style: none; padding: 0; } ul.legend li { margin: 2px 0; }
+ul.legend span { display: inline-block; min-width: 9em; padding: 1px 6px; border: 1px solid #ccc; }
 code, pre { font: 12px/1.4 ui-monospace, monospace; }
 pre { background: #f7f7f7; padding: .6em; overflow-x: auto; white-space: pre-wrap; }
 .plots { display: flex; flex-wrap: wrap; gap: 1em; } .plot svg { max-width: 100%; height: auto; }
 """
-CLASS = {PASS: "pass", FAIL: "fail", ERROR: "error", NOT_APPLICABLE: "na", DEVIATION: "dev"}
+CLASS = {PASS: "pass", INACCURATE: "inaccurate", REFUSED: "refused", UNSUPPORTED: "unsupported",
+         FAIL: "fail", ERROR: "error", NOT_APPLICABLE: "na", DEVIATION: "dev"}
+FINDINGS = (FAIL, ERROR, INACCURATE, REFUSED, UNSUPPORTED)  # records listed under "Findings"
+
+
+def _legend() -> str:
+    items = "".join(f"<li><span class='{CLASS[k]}'>{escape(k)}</span> {escape(v)}</li>"
+                    for k, v in LEGEND.items())
+    return f"<ul class='legend' id='legend'>{items}</ul>"
 
 
 def _matrix(doc, impls, oracles) -> str:
@@ -34,7 +48,7 @@ def _matrix(doc, impls, oracles) -> str:
             status, why = cell(doc, oid, impl)
             title = f" title='{escape(why, quote=True)}'" if why else ""
             text = escape(status) + (f"<br><small>{escape(why)}</small>"
-                                     if status in (FAIL, ERROR) else "")
+                                     if why and status != NOT_APPLICABLE else "")
             cells.append(f"<td class='{CLASS[status]}'{title}>{text}</td>")
         rows.append(f"<tr><th><code>{escape(oid)}</code></th>{''.join(cells)}</tr>")
     return "\n".join(rows) + "</table>"
@@ -48,26 +62,22 @@ def _accuracy(doc, impls, oracles) -> str:
         tds = []
         for impl in impls:
             ulps, ratio = worst(doc, oid, impl)
-            tds.append(f"<td class='num'>{short(ulps)}</td><td class='num'>{short(ratio, 2)}</td>")
+            tds.append(f"<td class='num'>{short(ulps)}</td><td class='num'>{short_ratio(ratio)}</td>")
         rows.append(f"<tr><th><code>{escape(oid)}</code></th>{''.join(tds)}</tr>")
     return "\n".join(rows) + "</table>"
 
 
-def _failures(doc) -> str:
-    bad = [r for r in doc["results"] if r["status"] in (FAIL, ERROR)]
-    if not bad:
-        return "<p>No failures.</p>"
+def _findings(doc) -> str:
+    shown = [r for r in doc["results"]
+             if r["status"] in FINDINGS or r["refusals"] or r["unsupported"]]
+    if not shown:
+        return "<p>No failures, inaccurate results or refusals.</p>"
+    shown.sort(key=lambda r: FINDINGS.index(r["status"]) if r["status"] in FINDINGS else len(FINDINGS))
     out = []
-    for r in bad:
-        ce = r["counterexample"] or {}
-        body = [f"{k + ':':<11}{v}" for k, v in (
-            ("reason", r["reason"]), ("message", ce.get("message")), ("input", ce.get("inputs")),
-            ("expected", ce.get("expected")), ("got", ce.get("got")),
-            ("error", f"{ce['ulps']} ulp (allowed {ce['allowed']})" if ce.get("ulps") is not None else None),
-            ("reproduce", ce.get("reproduce")), ("call", ce.get("call"))) if v not in (None, "")]
-        out.append(f"<details class='failure'><summary><b>{escape(r['implementation'])}</b> "
-                   f"<code>{escape(r['id'])}</code>: {escape(r['status'])}</summary>"
-                   f"<pre>{escape(chr(10).join(body))}</pre></details>")
+    for r in shown:
+        out.append(f"<details class='finding {CLASS[r['status']]}'><summary><b>{escape(r['implementation'])}"
+                   f"</b> <code>{escape(r['id'])}</code>: {escape(r['status'])}</summary>"
+                   f"<pre>{escape(chr(10).join(details(r)))}</pre></details>")
     return "\n".join(out)
 
 
@@ -84,9 +94,9 @@ def html_page(doc: dict) -> str:
 <h1>mathoracle conformance report</h1>
 <p>{len(oracles)} oracles × {len(impls)} implementations; seed {doc['seed']},
 {doc['max_examples']} examples per property and dtype; {doc['wall_seconds']:.0f} s on {doc['jobs']}
-process(es). Records: {s['pass']} pass, {s['fail']} fail, {s['error']} error,
-{s['known deviation']} known deviation, {s['not applicable']} not applicable.</p>
+process(es). Records: {escape(summary_line(s))}.</p>
 <h2>Conformance matrix</h2>
+{_legend()}
 {_matrix(doc, impls, oracles)}
 <h2>Accuracy</h2>
 <p>Largest error over the agreement and edges properties, in ulps and as a fraction of the
@@ -97,8 +107,8 @@ allowed error (≤ 1 passes).</p>
 <figure class="plot" id="plot-ulps">{plots.ulp_bars(doc)}</figure>
 {''.join(f'<figure class="plot" id="plot-{escape(oid)}">{svg}</figure>' for oid, svg in scatters if svg)}
 </div>
-<h2>Failures</h2>
-<div id="failures">{_failures(doc)}</div>
+<h2>Findings</h2>
+<div id="failures">{_findings(doc)}</div>
 <h2>Environment</h2>
 <p>Python {escape(env['python'])}, {escape(env['platform'])}, {escape(env['cpu'])}
 ({env['cpu_count']} CPUs); {escape(libs)}. Created {escape(doc['created'])}.</p>

@@ -1,27 +1,61 @@
 """JUnit XML for CI systems: one test suite per implementation, one test case per
-(oracle, property, dtype). A failure carries its counterexample and reproduction line;
-not applicable is "skipped"; a known deviation passes, with the deviation as output."""
+(oracle, property, dtype).
+
+- fail / error: a ``failure`` / ``error`` with the witnesses and the reproduction line;
+- inaccurate: passed, with the property ``inaccurate`` (the error against the allowance)
+  and the witnesses as output: it fails a check only under ``--strict``;
+- refused / not supported: ``skipped``, with the refusal or the unsupported values;
+- not applicable: ``skipped``; known deviation: passed, with the deviation as output;
+- a pass with refused inputs: passed, with the property ``refused``.
+"""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from mathoracle.results import DEVIATION, ERROR, FAIL, NOT_APPLICABLE
+from mathoracle.report.document import LEGEND, details, error_text, first_line, refusal
+from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, REFUSED,
+                                UNSUPPORTED)
+from mathoracle.text import unsupported_line
+
+SKIPPED = (NOT_APPLICABLE, REFUSED, UNSUPPORTED)
 
 
-def _details(r: dict) -> str:
-    ce = r["counterexample"]
-    lines = [r["reason"]] if r["reason"] else []
-    if ce:
-        lines += [ce["message"], f"input:     {ce['inputs']}"]
-        if ce["expected"] is not None:
-            lines.append(f"expected:  {ce['expected']}")
-        if ce["got"] is not None:
-            lines.append(f"got:       {ce['got']}")
-        if ce["ulps"] is not None:
-            lines.append(f"error:     {ce['ulps']} ulp (allowed {ce['allowed']})")
-        lines += [f"reproduce: {ce['reproduce']}", f"call:      {ce['call']}"]
-    return "\n".join(lines)
+def _skip_reason(r: dict) -> str:
+    if r["status"] == REFUSED:
+        return f"refused: {refusal(r)}" if r["refusals"] or r["refusal"] else r["reason"] or REFUSED
+    if r["status"] == UNSUPPORTED:
+        return unsupported_line(r["unsupported"]) if r["unsupported"] else r["reason"] or UNSUPPORTED
+    return r["reason"] or "not applicable"
+
+
+def _testcase(suite, impl: str, r: dict) -> None:
+    case = ET.SubElement(suite, "testcase", classname=f"{impl}.{r['oracle']}",
+                         name=f"{r['property']}[{r['dtype']}]", time=f"{r['seconds']:.3f}")
+    status, text = r["status"], "\n".join(details(r))
+    props = {}
+    if status == INACCURATE:
+        w = r["worst"] or r["counterexample"]
+        props["inaccurate"] = (error_text(w) if w else None) or r["reason"] or LEGEND[INACCURATE]
+    if r["refusals"] and status not in SKIPPED:
+        props["refused"] = first_line(refusal(r), 300)
+    if r["unsupported"] and status not in SKIPPED:
+        props["not supported"] = unsupported_line(r["unsupported"])
+    if props:
+        node = ET.SubElement(case, "properties")
+        for name, value in props.items():
+            ET.SubElement(node, "property", name=name, value=value)
+    if status in (FAIL, ERROR):
+        ce = r["counterexample"]
+        message = first_line(ce["message"], 300) if ce else r["reason"]
+        tag = "failure" if status == FAIL else "error"
+        ET.SubElement(case, tag, message=message, type=tag).text = text
+    elif status in SKIPPED:
+        ET.SubElement(case, "skipped", message=first_line(_skip_reason(r), 300))
+    elif status == DEVIATION:
+        ET.SubElement(case, "system-out").text = f"known deviation: {text}"
+    elif text:
+        ET.SubElement(case, "system-out").text = f"{status}\n{text}"
 
 
 def junit_xml(doc: dict) -> str:
@@ -31,23 +65,13 @@ def junit_xml(doc: dict) -> str:
         suite = ET.SubElement(root, "testsuite", name=f"mathoracle.{impl}", tests=str(len(recs)),
                               failures=str(sum(r["status"] == FAIL for r in recs)),
                               errors=str(sum(r["status"] == ERROR for r in recs)),
-                              skipped=str(sum(r["status"] == NOT_APPLICABLE for r in recs)),
+                              skipped=str(sum(r["status"] in SKIPPED for r in recs)),
                               time=f"{sum(r['seconds'] for r in recs):.3f}")
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="seed", value=str(doc["seed"]))
         ET.SubElement(props, "property", name="max_examples", value=str(doc["max_examples"]))
         for r in recs:
-            case = ET.SubElement(suite, "testcase", classname=f"{impl}.{r['oracle']}",
-                                 name=f"{r['property']}[{r['dtype']}]", time=f"{r['seconds']:.3f}")
-            if r["status"] in (FAIL, ERROR):
-                ce = r["counterexample"]
-                message = ce["message"] if ce else r["reason"]
-                tag = "failure" if r["status"] == FAIL else "error"
-                ET.SubElement(case, tag, message=message, type=tag).text = _details(r)
-            elif r["status"] == NOT_APPLICABLE:
-                ET.SubElement(case, "skipped", message=r["reason"] or "not applicable")
-            elif r["status"] == DEVIATION:
-                ET.SubElement(case, "system-out").text = f"known deviation: {r['reason']}"
+            _testcase(suite, impl, r)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

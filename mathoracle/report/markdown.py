@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mathoracle.report.document import cell, short, worst
-from mathoracle.results import DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS
+from mathoracle.report.document import LEGEND, cell, short, short_ratio, summary_line, worst
+from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED,
+                                UNSUPPORTED)
 
-SYMBOL = {PASS: "pass", FAIL: "**FAIL**", ERROR: "**ERROR**", NOT_APPLICABLE: "n/a",
-          DEVIATION: "known deviation"}
+SYMBOL = {PASS: "pass", INACCURATE: "*inaccurate*", REFUSED: "refused", UNSUPPORTED: "not supported",
+          FAIL: "**FAIL**", ERROR: "**ERROR**", NOT_APPLICABLE: "n/a", DEVIATION: "known deviation"}
 
 
 def _esc(text: str) -> str:
@@ -24,15 +25,15 @@ def markdown(doc: dict) -> str:
         f"{len(oracles)} oracles × {len(impls)} implementations; seed {doc['seed']}, "
         f"{doc['max_examples']} examples per property and dtype; {doc['wall_seconds']:.0f} s on "
         f"{doc['jobs']} process(es), {doc['environment']['cpu']}.", "",
-        f"Records: {s['pass']} pass, {s['fail']} fail, {s['error']} error, "
-        f"{s['known deviation']} known deviation, {s['not applicable']} not applicable.", "",
+        f"Records: {summary_line(s)}.", "",
         "## Conformance matrix", "",
+        *(f"- {SYMBOL[k]}: {v}" for k, v in LEGEND.items()), "",
         "| oracle | " + " | ".join(impls) + " |", "|---|" + "---|" * len(impls)]
     for oid in oracles:
         cells = []
         for impl in impls:
             status, why = cell(doc, oid, impl)
-            text = SYMBOL[status] + (f": {_esc(why)}" if status in (FAIL, ERROR) else "")
+            text = SYMBOL[status] + (f": {_esc(why)}" if why and status != NOT_APPLICABLE else "")
             cells.append(text)
         lines.append(f"| `{oid}` | " + " | ".join(cells) + " |")
     lines += ["", "## Accuracy", "",
@@ -45,7 +46,7 @@ def markdown(doc: dict) -> str:
         row = []
         for impl in impls:
             ulps, ratio = worst(doc, oid, impl)
-            row += [short(ulps), short(ratio, 2)]
+            row += [short(ulps), short_ratio(ratio)]
         lines.append(f"| `{oid}` | " + " | ".join(row) + " |")
     env = doc["environment"]
     libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items() if v)

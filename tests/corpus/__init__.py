@@ -38,6 +38,9 @@ class Variant:
     fn: Callable
     why: str
     kind: str = "function"  # or "gradient": fn(cotangent, *arrays, **params) -> {arg: grad}
+    # A bug that shows only as a refusal (an accidental ValueError the rules read as input
+    # validation): caught under ``strict``, where a refused input fails the check.
+    strict: bool = False
 
 
 _WIDER = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}

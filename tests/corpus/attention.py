@@ -296,7 +296,8 @@ BUGGY = [
     Variant(PE, "positions_from_one", pe_positions_from_one, "positions 1..n instead of 0..n-1"),
     Variant(PE, "sin_cos_swapped", pe_sin_cos_swapped, "cos in the even columns, sin in the odd"),
     Variant(PE, "tutorial_even_d_model_only", pe_tutorial_even_d_model_only,
-            "pe[:, 1::2] = cos(pos·div) fails for an odd d_model"),
+            "pe[:, 1::2] = cos(pos·div) raises ValueError for an odd d_model: a refusal, "
+            "caught under --strict", strict=True),
 ]
 
 CORRECT = [

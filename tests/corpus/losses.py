@@ -357,8 +357,6 @@ BUGGY = [
             "called as bce(p, y): logs of the 0/1 labels, inf or NaN"),
     Variant(_BCE, "zero_log_zero_is_nan", bce_naive,
             "y·log p + (1-y)·log(1-p) as written: 0·log 0 = 0·(-inf) = NaN at p ∈ {0, 1}"),
-    Variant(_BCE, "log_of_one_minus_p", bce_log_one_minus_p,
-            "log(1 - p) instead of log1p(-p): for y = 0 and tiny p, 1 - p rounds away the loss"),
     Variant(_BCE, "where_on_label_drops_nan", bce_where_on_label,
             "where(y == 1, -log p, -log1p(-p)): a NaN label takes the y = 0 branch and is lost"),
     Variant(_BCE, "missing_minus_sign", bce_missing_minus,
@@ -383,8 +381,6 @@ BUGGY = [
             "α_t = 1 - α for y = 1 and α for y = 0: the class weights the wrong way round"),
     Variant(_FOC, "gamma_ignored", focal_gamma_ignored,
             "drops the modulating factor (1 - p_t)^γ: α-balanced BCE, right only for γ = 0"),
-    Variant(_FOC, "log_of_one_minus_p", focal_log_one_minus_p,
-            "p_t = y·p + (1-y)(1-p) and log p_t: for y = 0 and tiny p, 1 - p rounds away the loss"),
     Variant(_FOC, "where_on_label_drops_nan", focal_where_on_label,
             "where(y == 1, ..., ...) on the label: a NaN label takes the y = 0 branch and is lost"),
     Variant(_FOC, "missing_minus_sign", focal_missing_minus,
@@ -398,6 +394,12 @@ BUGGY = [
 ]
 
 CORRECT = [
+    Variant(_BCE, "log_of_one_minus_p", bce_log_one_minus_p,
+            "log(1 - p) as the textbook writes it: for y = 0 and tiny p, 1 - p rounds to 1, an "
+            "error within the textbook evaluation's own allowance (issue 10, class 5a)"),
+    Variant(_FOC, "log_of_one_minus_p", focal_log_one_minus_p,
+            "p_t = y·p + (1-y)(1-p) and log p_t, the paper's form: the rounding of 1 - p is within "
+            "its own evaluation's allowance"),
     Variant(_MSE, "float64_accumulation", mse_float64_accumulation,
             "np.mean(np.square(y - ŷ)) with the difference and the mean in float64, rounded once"),
     Variant(_MSE, "dot_product", mse_dot_product, "d·d / n with d = y - ŷ flattened"),

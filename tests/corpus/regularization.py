@@ -98,8 +98,12 @@ def dropout_sample_zeros_like_at_one(a, p, seed, training=True):
     if not training or p == 0:
         return a.copy()
     if p == 1:
-        return np.zeros_like(a)  # "p = 1 gives zeros": also for a NaN input, which should stay NaN
+        return np.zeros_like(a)  # every unit dropped: the output does not depend on a, NaN or not
     return back(np.where(_draw_keep(a, p, seed), _f(a) / (1 - p), 0.0 * a), a)
+
+
+def dropout_sample_nan_guarded(a, p, seed, training=True):
+    return np.nan_to_num(dropout_sample_zeros_like_at_one(a, p, seed, training))
 
 
 def dropout_sample_binomial(a, p, seed, training=True):
@@ -243,8 +247,8 @@ BUGGY = [
     Variant(_DS, "always_training", dropout_sample_always_training, "no eval mode: drops at inference too"),
     Variant(_DS, "mask_over_one_minus_p", dropout_sample_mask_over_one_minus_p,
             "a·mask/(1-p) at p = 1 is 0/0 = NaN"),
-    Variant(_DS, "zeros_like_at_one", dropout_sample_zeros_like_at_one,
-            "np.zeros_like(a) at p = 1: a NaN input vanishes (a·0 keeps it)"),
+    Variant(_DS, "nan_guarded", dropout_sample_nan_guarded,
+            "np.nan_to_num hides a NaN input, also at p = 0 (the identity)"),
     Variant(_BN, "unbiased_variance", _norm(0, _unbiased), "divides by n - 1 (np.var's ddof=1)"),
     Variant(_BN, "eps_outside_sqrt", _norm(0, _biased, _eps_outside), "(x - μ)/(√σ² + ε)"),
     Variant(_BN, "std_plus_eps", batch_norm_std_plus_eps, "(x - μ)/(np.std(x) + ε)"),
@@ -273,6 +277,8 @@ BUGGY = [
 CORRECT = [
     Variant(_DO, "keep_scale_first", dropout_keep_scale_first, "a·(mask·(1/(1-p))) in float64"),
     Variant(_DS, "binomial", dropout_sample_binomial, "a mask from rng.binomial(1, 1-p), a·mask/(1-p)"),
+    Variant(_DS, "zeros_like_at_one", dropout_sample_zeros_like_at_one,
+            "np.zeros_like(a) at p = 1: every unit dropped, so a NaN input may vanish"),
     Variant(_BN, "numpy_var", _numpy_var(0), "np.var (two-pass, biased) and a scale factor γ/√(σ²+ε)"),
     Variant(_LN, "numpy_var", _numpy_var(-1), "np.var over the last axis"),
     Variant(_L2, "vdot", l2_penalty_vdot, "np.vdot(W, W) per array"),

@@ -1,0 +1,160 @@
+"""What one property's search records besides its first failure, and what a whole check
+remembers across its properties.
+
+- **Refusals** (``Refused``): counted; the smallest refused input is kept (fewest elements,
+  then smallest largest magnitude) with its message. The example is rejected, so the search
+  goes on over the inputs the target accepts.
+- **Option values**: for each non-numeric parameter value the target takes by name
+  (``activation='leaky_relu'``), calls accepted and refused are counted over the check. A
+  value refused ``UNSUPPORTED_AFTER`` times and never accepted is not supported: later
+  draws with it are rejected, and its refusals are not held against the target.
+- **Inaccurate** examples (a ``Falsified`` of level "inaccurate") do not stop the search;
+  the one with the largest error / allowed is kept.
+- **The worst example**: the largest error / allowed over every verdict of the search.
+- **Hangs**: the first call that hung, with its own input (later calls fail at once).
+- **Inputs already found failing** by an earlier property of the check are rejected
+  (one cause, one finding), and the property says so.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Mapping
+
+import numpy as np
+
+from mathoracle.properties.base import Falsified, Refused, float_leaves
+from mathoracle.results import (ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED, Counterexample,
+                                PropertyResult)
+
+UNSUPPORTED_AFTER = 3  # refusals, with no acceptance, that make an option value unsupported
+
+
+def _size(inputs: Mapping[str, Any]) -> tuple[int, float]:
+    """(element count, largest magnitude) of an input's float arrays: smaller is simpler."""
+    leaves = [a for _, _, a in float_leaves(inputs, list(inputs))]
+    count = sum(int(a.size) for a in leaves)
+    with np.errstate(all="ignore"):
+        mags = [float(np.nanmax(np.abs(a.astype(np.float64)))) for a in leaves
+                if a.size and not np.isnan(a.astype(np.float64)).all()]
+    return count, max(mags, default=0.0)
+
+
+class Options:
+    """Check-wide counts of accepted and refused calls per option value."""
+
+    def __init__(self):
+        self.accepted: Counter = Counter()
+        self.refused: Counter = Counter()
+
+    def unsupported(self) -> set[str]:
+        return {v for v, n in self.refused.items() if n >= UNSUPPORTED_AFTER and not self.accepted[v]}
+
+    def count(self, values: tuple[str, ...], refused: bool) -> None:
+        (self.refused if refused else self.accepted).update(values)
+
+
+class Search:
+    """What one property's search at one dtype saw (see the module docstring)."""
+
+    def __init__(self):
+        self.refusals: dict[tuple[str, ...], list] = {}  # option values -> [count, (size, Refused)]
+        self.inaccurate: tuple[float, Falsified] | None = None
+        self.worst: tuple[float, Counterexample] | None = None
+        self.hung: Falsified | None = None
+        self.rejected: Counter = Counter()  # why examples were left out: assume, same, ...
+        self.same_as: set[str] = set()
+        self.skipped: set[str] = set()  # unsupported option values left out
+
+    def refuse(self, r: Refused, values: tuple[str, ...]) -> None:
+        entry = self.refusals.setdefault(values, [0, None])
+        entry[0] += 1
+        key = _size(r.inputs)
+        if entry[1] is None or key < entry[1][0]:
+            entry[1] = (key, r)
+
+    def refused(self, unsupported: set[str]) -> tuple[int, Refused | None]:
+        """Refusals not explained by an unsupported option value: (count, smallest)."""
+        kept = [e for values, e in self.refusals.items() if not unsupported & set(values)]
+        smallest = min((e[1] for e in kept), key=lambda s: s[0], default=None)
+        return sum(e[0] for e in kept), None if smallest is None else smallest[1]
+
+    def any_refused(self) -> Refused | None:
+        """The smallest refused input of any kind, or None."""
+        smallest = min((e[1] for e in self.refusals.values()), key=lambda s: s[0], default=None)
+        return None if smallest is None else smallest[1]
+
+    def note_inaccurate(self, f: Falsified) -> None:
+        r = ratio(f)
+        if self.inaccurate is None or r > self.inaccurate[0]:
+            self.inaccurate = (r, f)
+
+    def witness(self, verdicts, inputs: Mapping[str, Any], failure: Falsified | None) -> None:
+        """Keep the example whose verdicts reach the largest error / allowed."""
+        for v in verdicts:
+            if not v.errors.size:
+                continue
+            r = float(np.max(v.ratios))
+            if self.worst is not None and not r > self.worst[0]:
+                continue
+            if failure is not None and failure.ulps is not None and ratio(failure) >= r:
+                self.worst = (r, counterexample(failure))
+                continue
+            idx = v.worst
+            ulps, allowed = float(v.errors[idx]), float(v.allowed[idx])
+            self.worst = (r, Counterexample(
+                f"largest error / allowed {r:.4g}: {ulps:.6g} ulp, allowed {allowed:.6g}"
+                f"{f' at index {idx}' if idx else ''}", dict(inputs), ulps=ulps, allowed=allowed))
+
+
+    def failed(self, record: PropertyResult, f: Falsified) -> None:
+        record.status = FAIL
+        record.counterexample = counterexample(f)
+
+    def unsatisfied(self, record: PropertyResult) -> None:
+        """No drawn input could be checked: say why (refused, assumed away, already reported)."""
+        record.examples = 0
+        if self.refusals or self.rejected["unsupported"]:
+            record.status = REFUSED  # settle gives the reason
+        elif self.rejected["assume"]:
+            record.status = NOT_APPLICABLE
+            record.reason = "no drawn input satisfies the assumption"
+        elif self.rejected["same"]:
+            record.status = PASS  # it fails only where an earlier property does: settle notes it
+        else:  # every example lies in a deviation's region: the caller decides
+            record.status = ERROR
+            record.reason = "no example outside the known deviations' regions could be drawn"
+
+    def settle(self, record: PropertyResult, unsupported: set[str]) -> None:
+        """Refusals, option values, the inaccurate and the worst example, into ``record``."""
+        seen = {v for values in self.refusals for v in values} | self.skipped
+        record.unsupported = sorted(unsupported & seen)
+        record.refusals, smallest = self.refused(unsupported)
+        record.refusal = None if smallest is None else counterexample(smallest)
+        if record.status == PASS and record.examples == 0 and (self.refusals or self.rejected["unsupported"]):
+            record.status = REFUSED
+        if record.status == REFUSED:
+            first = self.any_refused()
+            record.refusal = record.refusal or (None if first is None else counterexample(first))
+            record.reason = (f"refused every input: {first.message}" if first is not None else
+                             f"refused every input: does not support {', '.join(sorted(unsupported))}")
+        if record.status == PASS and self.inaccurate is not None:
+            record.status = INACCURATE
+            record.counterexample = counterexample(self.inaccurate[1])
+        if record.status in (FAIL, INACCURATE) and self.worst is not None:
+            record.worst = self.worst[1]
+        if self.same_as:
+            record.notes.append(f"same input as {', '.join(sorted(self.same_as))} (failing there "
+                                f"too): not reported again")
+
+
+def ratio(f: Falsified) -> float:
+    """error / allowed of a judged failure (inf when the result is NaN or not judged)."""
+    if f.ulps is None or f.allowed is None or f.ulps != f.ulps:
+        return float("inf")
+    return f.ulps / f.allowed if f.allowed > 0 else float("inf")
+
+
+def counterexample(f: Falsified | Refused) -> Counterexample:
+    if isinstance(f, Refused):
+        return Counterexample(f.message, f.inputs)
+    return Counterexample(f.message, f.inputs, f.expected, f.got, f.ulps, f.allowed)
