@@ -19,6 +19,11 @@ convention; so is a kink whose computed argument lies within its rounding error 
 that each gradient depends on (an evaluation that shares them, as backpropagation does,
 rounds that often).
 
+NaN (``pointwise``): a gradient must be NaN only where its expression, the other inputs at
+their values, still varies with the NaN element (``oracles/dependence.py``); a relu unit at
+z = 0 (relu'(0) = 0) or a zero weight cuts the paths through it, and a kink within its
+rounding error counts on both sides.
+
 Networks come from a short list of architectures (``CONFIGS``), each compiled once.
 """
 from __future__ import annotations
@@ -32,6 +37,7 @@ from hypothesis import strategies as st
 
 from . import losses as L
 from .base import DIGITS, Exact, Oracle, Part, rounding_budget
+from .dependence import exact
 from .kinks import Kinks
 from .structured import symbols_like
 
@@ -93,6 +99,26 @@ def _dag_budget(exprs) -> list[int]:
     return [rounding_budget(e) + sum(cost[s] for s in reach(e)) for e in reduced]
 
 
+MAX_SIDES = 6  # kinks near 0 on the element's paths in one gradient: 2^m sides are tried
+
+
+def _sides(expr, kinks, x, values):
+    """``expr`` at ``values`` (all but ``x``; ``dependence.exact``), its part that contains
+    ``x``, with each Piecewise condition whose lhs - rhs is one of ``kinks`` set to True or
+    False, every combination of those still on x's paths; [0] (no demand) beyond MAX_SIDES."""
+    rels = [r for r in expr.atoms(sp.Rel) if r.lhs - r.rhs in kinks]
+    bits = {a: sp.Dummy(f"side{i}") for i, a in enumerate(sorted({r.lhs - r.rhs for r in rels},
+                                                                  key=sp.default_sort_key))}
+    subs = {s: e for s, v in values.items() if s is not x and (e := exact(v)) is not None}
+    at = expr.xreplace({r: bits[r.lhs - r.rhs] for r in rels}).xreplace(subs)
+    _, on_x = at.as_independent(x, as_Add=True)
+    live = [bv for bv in bits.values() if bv in on_x.free_symbols]
+    if len(live) > MAX_SIDES:
+        return [sp.Integer(0)]
+    return [on_x.xreplace({bv: sp.true if n >> i & 1 else sp.false for i, bv in enumerate(live)})
+            for n in range(2 ** len(live))]
+
+
 @dataclass
 class _Network:
     fn: object                   # symbol values -> flat gradients
@@ -103,6 +129,7 @@ class _Network:
     parts: tuple
     budget: int
     kinks: Kinks                 # kinks whose side rounding may decide (oracles/kinks.py)
+    exprs: list                  # per gradient: its SymPy expression (the NaN dependence rule)
 
 
 @dataclass(eq=False)
@@ -147,7 +174,7 @@ class Backprop(Oracle):
         deps = [sorted(number[s] for s in e.free_symbols if s in number) for e in exprs]
         fn = sp.lambdify(symbols, exprs, modules="mpmath", cse=True)
         return _Network(fn, symbols, getters, position, deps, parts, max(_dag_budget(exprs)),
-                        Kinks.of(exprs, symbols))
+                        Kinks.of(exprs, symbols), exprs)
 
     def output_parts(self, inputs):
         """dWs[i] of W_i's shape, dbs[i] of b_i's (read from the shapes: nothing compiled)."""
@@ -183,6 +210,32 @@ class Backprop(Oracle):
         net = self.network(inputs)
         j = net.position.get((arg, tuple(index)))
         return np.array([j is not None and j in dep for dep in net.deps], dtype=bool)
+
+    def pointwise(self, inputs, arg, index):
+        """Each reached gradient's expression, for ``dependence.varies``: a path through a relu
+        unit at z = 0 (relu'(0) = 0, the Piecewise's side) or through a zero weight or
+        activation does not depend on the element. Where a Piecewise condition's argument lies
+        within its rounding error (``Kinks.near``), either side is a correct evaluation: the
+        expression is given once per side, and NaN is demanded only where every side varies
+        (more than ``MAX_SIDES`` such kinks in one gradient: not demanded)."""
+        full = {**self.defaults(), **inputs}
+        net = self.network(full)
+        j = net.position.get((arg, tuple(index)))
+        if j is None:
+            return []
+        values, xs = {}, []
+        for s, (name, item, idx) in zip(net.symbols, net.getters):
+            v = full[name] if item is None else full[name][item]
+            values[s] = float(np.asarray(v)[idx])
+            xs.append(mpmath.mpf(values[s]))
+        near = net.kinks.near(xs, np.asarray(full["x"]).dtype)
+        out = []
+        for k, dep in enumerate(net.deps):
+            if j in dep:
+                near_k = [net.kinks.args[i] for i in net.kinks.of_output[k] if i in near]
+                for expr in _sides(net.exprs[k], near_k, net.symbols[j], values):
+                    out.append((k, expr, net.symbols[j], values))
+        return out
 
 
 # --- domain -----------------------------------------------------------------------------

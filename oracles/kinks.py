@@ -39,6 +39,7 @@ class Kinks:
     fn: object                    # symbol values -> [kink values, their Jacobians]
     budgets: list[int]            # roundings of each kink argument
     of_output: list[list[int]]    # per output: the kinks its expression contains
+    args: list = ()               # the kink arguments themselves, in numbering order
 
     @staticmethod
     def of(exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol]) -> "Kinks":
@@ -48,23 +49,26 @@ class Kinks:
         jac = [[sp.diff(k, s) for s in symbols] for k in kinks]
         fn = sp.lambdify(list(symbols), [kinks, jac], modules="mpmath") if kinks else None
         return Kinks(fn, [rounding_budget(k) for k in kinks],
-                     [sorted(number[k] for k in ks) for ks in per])
+                     [sorted(number[k] for k in ks) for ks in per], kinks)
 
-    def undetermined(self, values: Sequence, dtype) -> np.ndarray:
-        """Per output: True where a kink it contains lies within its argument's rounding error
-        in ``dtype`` (|r| ≤ budget·u·(|r| + S_r) + the smallest normal)."""
-        out = np.zeros(len(self.of_output), dtype=bool)
+    def near(self, values: Sequence, dtype) -> set[int]:
+        """The kinks whose argument lies within its rounding error in ``dtype``:
+        |r| ≤ budget·u·(|r| + S_r) + the smallest normal (a NaN argument is not near; a NaN
+        the argument does not contain is no term of S_r)."""
         if self.fn is None:
-            return out
+            return set()
         fi = np.finfo(dtype)
         u, tiny = mpmath.mpf(float(fi.eps)) / 2, mpmath.mpf(float(fi.tiny))
         with mpmath.workdps(DIGITS):
             ks, jac = self.fn(*values)
             near = set()
             for i, (k, grads) in enumerate(zip(ks, jac)):
-                s = mpmath.fsum(abs(g) * abs(x) for g, x in zip(grads, values) if x != 0)
+                s = mpmath.fsum(abs(g) * abs(x) for g, x in zip(grads, values) if g != 0 and x != 0)
                 if abs(k) <= self.budgets[i] * u * (abs(k) + s) + tiny:
                     near.add(i)
-        for o, ks in enumerate(self.of_output):
-            out[o] = any(k in near for k in ks)
-        return out
+        return near
+
+    def undetermined(self, values: Sequence, dtype) -> np.ndarray:
+        """Per output: True where a kink it contains is ``near``."""
+        near = self.near(values, dtype)
+        return np.array([any(k in near for k in ks) for ks in self.of_output], dtype=bool)

@@ -6,9 +6,10 @@ Exact answers: the covariance is computed exactly in rationals (``sympy.Rational
 float input), its eigenpairs with ``mpmath.eigsy`` at ``DIGITS`` digits.
 
 Sensitivity (derived, per unit roundoff u). A computed covariance is C + ΔC with
-|ΔC_ij| ≤ (n+1)·u·M_ij, M_ij = Σ_k (a_ki|c_kj| + |c_ki|a_kj + |c_ki c_kj|)/(n-1), where c = X_c
-and a_ki = |x_ki| + mean_l|x_li| (the input's own relative perturbation and the rounded mean's
-error reach the centred value); a backward-stable eigensolver adds ‖E‖₂ ≤ d²·u·‖C‖₂ ≤ d²·u·‖M‖_F
+|ΔC_ij| ≤ (n+1)·u·M_ij, M_ij = Σ_k (a_ki|c_kj| + |c_ki|a_kj + |c_ki c_kj| + (n+1)·u·a_ki a_kj)/(n-1),
+where c = X_c and a_ki = |x_ki| + mean_l|x_li| (the input's own relative perturbation and the
+rounded mean's error reach the centred value: |δ_ki| ≤ (n+1)·u·a_ki; the last term is δ_ki·δ_kj,
+the whole error where the exact centred data is 0, a constant column far from 0); a backward-stable eigensolver adds ‖E‖₂ ≤ d²·u·‖C‖₂ ≤ d²·u·‖M‖_F
 (Demmel, Applied Numerical Linear Algebra, §5.5, with d² for its p(d)); an underflowing product
 adds the dtype's smallest normal λ per term. So ‖ΔC‖₂ ≤ budget·u·W with budget = n + 1 + d² and
 W = ‖M‖_F + d·λ/u. Then
@@ -113,11 +114,12 @@ def spectrum(X) -> Spectrum:
         absmeans = [mpmath.fsum(abs(x[k][i]) for k in range(n)) / n for i in range(dim)]
         c = [[x[k][i] - means[i] for i in range(dim)] for k in range(n)]
         a = [[abs(x[k][i]) + absmeans[i] for i in range(dim)] for k in range(n)]
+        u, lam = unit_roundoff(X.dtype), smallest_normal(X.dtype)
+        g = (n + 1) * u  # the second-order term δ_ki·δ_kj, |δ| ≤ (n+1)·u·a, per (n+1)·u
         M2 = mpmath.fsum(
             (mpmath.fsum(a[k][i] * abs(c[k][j]) + abs(c[k][i]) * a[k][j] + abs(c[k][i] * c[k][j])
-                         for k in range(n)) / (n - 1)) ** 2
+                         + g * a[k][i] * a[k][j] for k in range(n)) / (n - 1)) ** 2
             for i in range(dim) for j in range(dim))
-        u, lam = unit_roundoff(X.dtype), smallest_normal(X.dtype)
         W = mpmath.sqrt(M2) + dim * lam / u
         out = Spectrum(values, vectors, gaps, _mpf(C.trace()), W, n + 1 + dim * dim)
     _SPECTRA[key] = out
@@ -160,6 +162,12 @@ def _all_nan(oracle, inputs):
     return np.ones(oracle.output_shape(inputs), dtype=bool)
 
 
+def _constant_in_X(inputs) -> bool:
+    """d = 1: C is 1×1, its unit eigenvector ±1 and its ratio λ/Σλ = 1 whatever X is (where
+    defined): a NaN in X need not reach them (the dependence rule, oracles/dependence.py)."""
+    return np.shape(inputs["X"])[1] == 1
+
+
 @dataclass(eq=False)
 class Fit(Oracle):
     """fit(X, k) → (components (k, d), explained_variance (k,)), the top k eigenpairs of C."""
@@ -193,7 +201,11 @@ class Fit(Oracle):
         return out.astype(np.asarray(got).dtype)
 
     def nan_reach(self, inputs, arg, index):
-        return _all_nan(self, inputs)
+        """Every output, but the components when d = 1 (constant); the variance varies."""
+        mask = _all_nan(self, inputs)
+        if _constant_in_X(inputs):
+            mask[:int(inputs["k"])] = False
+        return mask
 
 
 @dataclass(eq=False)
@@ -212,7 +224,8 @@ class Ratios(Oracle):
         return Exact(value, sens, s.budget + 2)  # + the sum of the trace, the division
 
     def nan_reach(self, inputs, arg, index):
-        return _all_nan(self, inputs)
+        """Every ratio, but none when d = 1 (λ/λ = 1)."""
+        return _all_nan(self, inputs) & (not _constant_in_X(inputs))
 
 
 @dataclass(eq=False)

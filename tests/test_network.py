@@ -95,3 +95,65 @@ def test_backprop_of_the_reference_costs_linear_in_the_weights():
 def test_weight_by_weight_differentiation_costs_quadratic():
     small, big = (_multiplications(mlp_gradients_complex_step, w) for w in (2, 16))
     assert (big[0] / big[1]) / (small[0] / small[1]) > 20  # ~ the ratio of the weight counts
+
+
+# --- NaN reaches only the gradients that depend on it at that point ----------------------
+
+# relu, mse, 1 → 2 → 1, one sample: hidden unit 0 sits at z = 0 exactly (relu'(0) = 0, a = 0),
+# unit 1 at z = 1.25. A NaN label reaches dW/db through unit 1 only.
+KINK_NET = {"x": np.array([[1.0]]), "y": np.array([[np.nan]]),
+            "weights": [np.array([[0.5], [1.0]]), np.array([[1.0, 0.5]])],
+            "biases": [np.array([-0.5, 0.25]), np.array([0.25])], "activation": "relu", "loss": "mse"}
+
+
+def _relu_backprop(x, y, weights, biases, drop=False):
+    """Backprop whose relu' is np.where(z > 0, δ, 0), as torch's: a NaN δ at z ≤ 0 becomes 0.
+    With ``drop`` (wrong), every NaN gradient is returned as 0."""
+    acts, zs = [x], []
+    for W, b in zip(weights, biases):
+        zs.append(acts[-1] @ W.T + b)
+        acts.append(np.maximum(zs[-1], 0))
+    delta = np.where(zs[-1] > 0, 2 * (acts[-1] - y) / y.size, 0)
+    dWs, dbs = [None] * len(weights), [None] * len(weights)
+    for i in reversed(range(len(weights))):
+        dWs[i], dbs[i] = delta.T @ acts[i], delta.sum(axis=0)
+        if i:
+            delta = np.where(zs[i - 1] > 0, delta @ weights[i], 0)
+    flat = np.concatenate([g.reshape(-1) for g in (*dWs, *dbs)])
+    return np.nan_to_num(flat, nan=0.0) if drop else flat
+
+
+def _nan_case(fn):
+    from mathoracle.properties.base import Case
+    return Case(N.mlp_gradients, np.dtype(np.float64),
+                lambda oid, inputs: fn(**{k: inputs[k] for k in ("x", "y", "weights", "biases")}),
+                {N.mlp_gradients.id: N.mlp_gradients})
+
+
+def test_nan_label_need_not_pass_a_relu_unit_at_zero():
+    """dWs = [dW0 (2,1), dW1 (1,2)], dbs = [db0 (2,), db1 (1,)]: the paths through unit 0
+    (relu'(0) = 0, a_0 = 0) do not depend on y; the others do."""
+    from mathoracle.properties.contracts import check_nan
+    mask = N.mlp_gradients.nan_mask(KINK_NET, "y", (0, 0))
+    assert mask.tolist() == [False, True, False, True, False, True, True]
+    got = _relu_backprop(**{k: KINK_NET[k] for k in ("x", "y", "weights", "biases")})
+    assert np.isfinite(got[[0, 4]]).all()            # dW0[0], db0[0]: relu'(0)·NaN dropped
+    check_nan(_nan_case(_relu_backprop), {"inputs": KINK_NET})
+
+
+def test_nan_label_dropped_where_the_gradient_depends_on_it_is_caught():
+    from mathoracle.properties.base import Falsified
+    from mathoracle.properties.contracts import check_nan
+    with pytest.raises(Falsified, match="dWs\\[0\\]\\[1, 0\\]"):
+        check_nan(_nan_case(lambda **kw: _relu_backprop(**kw, drop=True)), {"inputs": KINK_NET})
+
+
+def test_nan_label_near_a_kink_is_demanded_only_if_both_sides_depend_on_it():
+    """Unit 0's exact z = 3·0.1 - 0.3 = 2.8e-17 in float64 is within its rounding error of 0:
+    relu'(z) may be computed as 1 or 0, so the paths through it need not carry the NaN; at
+    z = 3·0.1 - 0.25 they must."""
+    near = {**KINK_NET, "x": np.array([[3.0]]), "weights": [np.array([[0.1], [1.0]]), KINK_NET["weights"][1]],
+            "biases": [np.array([-0.3, 0.25]), KINK_NET["biases"][1]]}
+    assert N.mlp_gradients.nan_mask(near, "y", (0, 0)).tolist() == [False, True, False, True, False, True, True]
+    clear = {**near, "biases": [np.array([-0.25, 0.25]), KINK_NET["biases"][1]]}
+    assert N.mlp_gradients.nan_mask(clear, "y", (0, 0)).all()

@@ -1,6 +1,7 @@
 """PCA's oracle: the exact covariance, the eigenpairs, and the conventions it states."""
 import mpmath
 import numpy as np
+import pytest
 import sympy as sp
 
 import mathoracle
@@ -71,3 +72,47 @@ def test_no_centering_is_caught_with_a_readable_message():
     result = mathoracle.check("pca.fit", no_centre, dtypes="float64", seed=0, max_examples=30,
                               properties=["agreement"])
     assert result.status == "fail"
+
+
+def _case(oracle, fn, dtype=np.float64):
+    from mathoracle.properties.base import Case
+    return Case(oracle, np.dtype(dtype), lambda oid, inputs: fn(**inputs), {oracle.id: oracle})
+
+
+def _eigh_cov(X, k):
+    """np.linalg.eigh(np.cov(X)), the top k eigenpairs, flattened as fit's outputs."""
+    w, V = np.linalg.eigh(np.atleast_2d(np.cov(X, rowvar=False)))
+    order = np.argsort(w)[::-1][:k]
+    return np.concatenate([V[:, order].T.reshape(-1), w[order]])
+
+
+def test_constant_data_far_from_zero_allows_the_rounded_means_square():
+    """Centred data exactly 0 (C = 0): the computed mean's error δ ≈ n·u·|x| leaves δ²·n/(n-1)
+    in the variance, second order in u and the whole error. It is allowed; a first-order
+    size error at this scale, u·|x|, is not."""
+    from mathoracle.properties.base import Falsified
+    from mathoracle.properties.contracts import check_agreement
+    X = np.full((6, 2), 209715.2)
+    assert 0 < _eigh_cov(X, 1)[-1] < 1e-19  # numpy: 1.0e-21 where the exact variance is 0
+    check_agreement(_case(O.fit, _eigh_cov), {"inputs": {"X": X, "k": 1}})
+    off = lambda X, k: _eigh_cov(X, k) + np.array([0.0, 0.0, 209715.2 * 2.0 ** -53])
+    with pytest.raises(Falsified, match="explained_variance"):
+        check_agreement(_case(O.fit, off), {"inputs": {"X": X, "k": 1}})
+
+
+def test_one_feature_component_does_not_depend_on_X():
+    """d = 1: the component is ±1 whatever X is, so a NaN in X need not reach it; the
+    variance depends on X and must be NaN. With d = 2 the components depend on X."""
+    from mathoracle.properties.base import Falsified
+    from mathoracle.properties.contracts import check_nan
+    one = {"X": np.array([[np.nan], [0.0], [2.0]]), "k": 1}
+    assert O.fit.nan_mask(one, "X", (0, 0)).tolist() == [False, True]
+    assert not O.explained_variance_ratio.nan_mask({"X": one["X"]}, "X", (0, 0)).any()  # λ/λ = 1
+    unit = lambda X, k: np.array([1.0, np.nan])
+    check_nan(_case(O.fit, unit), {"inputs": one})
+    with pytest.raises(Falsified, match="explained_variance"):
+        check_nan(_case(O.fit, lambda X, k: np.array([1.0, 0.0])), {"inputs": one})
+    two = {"X": np.array([[np.nan, 1.0], [0.0, 2.0], [2.0, -1.0]]), "k": 1}
+    assert O.fit.nan_mask(two, "X", (0, 0)).all()
+    with pytest.raises(Falsified, match="components"):
+        check_nan(_case(O.fit, lambda X, k: np.array([1.0, 0.0, np.nan])), {"inputs": two})

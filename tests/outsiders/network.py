@@ -79,11 +79,13 @@ def layer_gradients_outer_loop(delta, a_prev):
 
 _TORCH_ACT = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu,
               "leaky_relu": F.leaky_relu, "identity": lambda z: z}
-_TORCH_LOSS = {"mse": F.mse_loss, "mae": F.l1_loss, "huber": F.huber_loss}
+# Not mae: l1_loss's backward takes sign(NaN) = 0, so a NaN residual gives the gradient 0
+# (pytorch/pytorch#41245, the torch adapter's known deviation); this wrapper refuses it.
+_TORCH_LOSS = {"mse": F.mse_loss, "huber": F.huber_loss}
 
 
 def mlp_gradients_torch_autograd(x, y, weights, biases, activation="sigmoid", loss="mse"):
-    """torch autograd through F.linear and torch's activations; losses mse, mae, huber only."""
+    """torch autograd through F.linear and torch's activations; losses mse and huber only."""
     if activation not in _TORCH_ACT or loss not in _TORCH_LOSS:
         raise ValueError(f"unsupported activation={activation!r} or loss={loss!r}")
     Ws = [torch.tensor(np.asarray(w), requires_grad=True) for w in weights]
