@@ -1,7 +1,9 @@
 """jax.nn activations; the *_grad ids are jax.vjp of the activation with a cotangent of ones."""
 import jax
+import numpy as np
 
-from .arrays import derivative, gradients, numpy_functions
+from ..base import KnownDeviation
+from .arrays import derivative, flushed, gradients, numpy_functions
 
 
 def sigmoid(z):
@@ -37,3 +39,26 @@ FUNCTIONS = {
 }
 
 GRADIENTS = gradients("activation", *_ACTIVATIONS, softmax)
+
+
+def _zero_kink(kw) -> bool:
+    return bool(np.any(np.asarray(kw["z"]) == 0)) and kw.get("alpha", 0.01) != 1
+
+
+_LEAKY = dict(
+    summary="the derivative at z = 0 is 1, not α: jax.nn.leaky_relu is where(z ≥ 0, z, αz), "
+            "so z = 0 takes the identity branch",
+    reason="JAX defines leaky_relu with x ≥ 0 on the identity side; autodiff differentiates "
+           "the branch taken (the catalogue, like torch, takes α at the kink)",
+    reference="https://docs.jax.dev/en/latest/_autosummary/jax.nn.leaky_relu.html",
+    witness={"z": np.array([0.0]), "alpha": 0.0}, region=_zero_kink)
+_SUB = {"z": np.array([1e-310])}
+
+DEVIATIONS = (
+    KnownDeviation(oracle="activation.leaky_relu", properties=("gradient",), **_LEAKY),
+    KnownDeviation(oracle="activation.leaky_relu_grad", properties=("agreement", "edges"), **_LEAKY),
+    flushed("activation.relu", ("gradient",), "the derivative at a subnormal z > 0 is 0, not 1 "
+            "(z is read as 0)", _SUB),
+    flushed("activation.relu_grad", ("agreement", "edges", "one_where_positive"),
+            "the derivative at a subnormal z > 0 is 0, not 1 (z is read as 0)", _SUB),
+)

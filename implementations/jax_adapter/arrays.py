@@ -91,3 +91,30 @@ def gradients(section: str, *fns) -> dict:
             return get_oracle(oracle_id).wrt
         return wrt
     return {f"{section}.{f.__name__}": _vjp(f, wrt_of(f"{section}.{f.__name__}")) for f in fns}
+
+
+# --- XLA's CPU flush of subnormals, shared by the section modules' deviations ------------
+
+FTZ_REFERENCE = ("https://docs.jax.dev/en/latest/notebooks/Common_Gotchas_in_JAX.html "
+                 "(subnormal flush-to-zero); https://github.com/jax-ml/jax/issues/16200 "
+                 "(working as intended: JAX sets the CPU's denormals-are-zero mode)")
+FTZ_REASON = ("XLA's CPU backend runs with flush-to-zero and denormals-are-zero: a subnormal "
+              "float32/float64 input is read as 0 (float16 takes another path)")
+
+
+def any_subnormal_input(kw) -> bool:
+    """True when a float32 or float64 array argument (or an array in a list argument) holds a
+    subnormal number: the region of XLA's denormals-are-zero mode."""
+    leaves = [v for v in kw.values() if isinstance(v, np.ndarray)]
+    leaves += [a for v in kw.values() if isinstance(v, (list, tuple)) for a in v
+               if isinstance(a, np.ndarray)]
+    return any(a.dtype in (np.float32, np.float64)
+               and bool(np.any((a != 0) & (np.abs(a) < np.finfo(a.dtype).tiny))) for a in leaves)
+
+
+def flushed(oracle: str, properties: tuple[str, ...], summary: str, witness: dict):
+    """The KnownDeviation of ``oracle`` that XLA's subnormal flush causes."""
+    from ..base import KnownDeviation
+    return KnownDeviation(oracle=oracle, properties=properties, summary=summary,
+                          reason=FTZ_REASON, reference=FTZ_REFERENCE, witness=witness,
+                          region=any_subnormal_input)

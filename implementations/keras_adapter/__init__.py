@@ -1,9 +1,10 @@
 """Adapter: Keras 3 (activations, losses, normalisation layers in training mode, attention)
 under the catalogue's signatures, as ``keras[torch]`` and ``keras[jax]``.
 
-Keras imports its backend once per process (``backend.py``); ``implementation(backend)``
-builds the Implementation without importing keras, and each function loads keras on that
-backend at its first call. The two backends differ in numerics, so each has its own
+Keras imports its backend once per process (``backend.py``): ``implementation(backend)``
+imports keras on that backend when this process has not imported it yet; in a process that
+runs keras on the other backend it still builds (for listings), and its functions raise
+BackendMismatch when called. The two backends differ in numerics, so each has its own
 deviations (section modules: DEVIATIONS for both, DEVIATIONS_TORCH, DEVIATIONS_JAX)."""
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import inspect
 from importlib.util import find_spec
 
 from ..base import Implementation
-from .backend import BACKENDS, keras_for
+from .backend import BACKENDS, current, keras_for
 
+OWN_PROCESS = True  # Keras fixes its backend at import: a report runs each backend apart
 
 def _bound(fn, backend):
     @functools.wraps(fn)
@@ -32,6 +34,8 @@ def implementation(backend: str) -> Implementation:
     if find_spec("keras") is None or find_spec(backend) is None:
         missing = "keras" if find_spec("keras") is None else backend
         raise ImportError(f"No module named {missing!r}", name=missing)
+    if current() in (None, backend):
+        keras_for(backend)  # import now, not inside the first (timed) call
     from mathoracle.oracles import section_modules
     functions, deviations, notes = {}, [], {}
     for module in section_modules(__name__):

@@ -4,6 +4,9 @@ keras.layers.MultiHeadAttention with its kernels set from the catalogue's matric
 query/key/value kernels (E, h, E/h) = W.reshape, output kernel (h, E/h, E) = W_o.reshape."""
 import numpy as np
 
+from ..base import KnownDeviation
+from .numerics import float32_inside
+
 
 def scaled_dot_product(k, Q, K, V, mask=None):
     """keras.ops.dot_product_attention on (B, n, 1, d) views of (..., n, d) inputs (one head)."""
@@ -45,3 +48,62 @@ NOT_APPLICABLE = {
     "attention.positional_encoding": "Keras 3 has no sinusoidal positional encoding in its core "
                                      "(keras_hub's SinePositionEncoding is a separate library)",
 }
+
+
+def _no_key(kw) -> bool:
+    """Some query whose mask allows no key."""
+    if kw.get("mask") is None:
+        return False
+    return bool(np.any(~np.any(np.asarray(kw["mask"], bool), axis=-1)))
+
+
+def _nan_in(*names):
+    return lambda kw: any(bool(np.isnan(np.asarray(kw[n], np.float64)).any()) for n in names)
+
+
+_ONE = np.array([[1.0]])
+
+DEVIATIONS = (
+    float32_inside("attention.scaled_dot_product", "float64 input is computed and returned in "
+                   "float32 (V = 0.1 comes back as 0.10000000149)",
+                   {"Q": np.zeros((1, 1)), "K": np.zeros((1, 1)), "V": np.array([[0.1]])}),
+    float32_inside("attention.multi_head", "float64 input is computed in float32 inside the "
+                   "attention (V = 0.1 comes back as 0.10000000149)",
+                   {"Q": np.zeros((1, 1)), "K": np.zeros((1, 1)), "V": np.array([[0.1]]),
+                    "W_q": _ONE, "W_k": _ONE, "W_v": _ONE, "W_o": _ONE, "num_heads": 1}),
+    KnownDeviation(
+        oracle="attention.scaled_dot_product", properties=("*",),
+        summary="a query whose mask allows no key gets the mean of V (1.0 for V = [[1]]) "
+                "instead of zeros",
+        reason="the boolean mask becomes an additive bias of -0.7·(largest float) (float16: "
+               "-0.7·65500), so a fully masked row is a softmax of equal scores",
+        reference="https://github.com/keras-team/keras/blob/master/keras/src/backend/torch/nn.py "
+                  "(dot_product_attention, _get_large_negative)",
+        witness={"Q": np.zeros((1, 1), np.float32), "K": np.zeros((1, 1), np.float32),
+                 "V": np.ones((1, 1), np.float32), "mask": np.array([[False]])},
+        region=_no_key),
+)
+
+_FLASH = "https://github.com/pytorch/pytorch/issues/141128"
+DEVIATIONS_TORCH = (
+    KnownDeviation(
+        oracle="attention.scaled_dot_product", properties=("nan",),
+        summary="a query whose scores are all NaN gets zeros instead of NaN (torch's fused CPU "
+                "kernel, which Keras calls with 4-D inputs)",
+        reason="torch's CPU flash-attention kernel skips NaN scores and zeroes rows with no key",
+        reference=_FLASH,
+        witness={"Q": np.array([[np.nan, 0.0]], np.float32), "K": np.ones((2, 2), np.float32),
+                 "V": np.ones((2, 2), np.float32)},
+        region=_nan_in("Q", "K")),
+    KnownDeviation(
+        oracle="attention.multi_head", properties=("nan",),
+        summary="a query whose scores are all NaN gets zeros instead of NaN (torch's fused CPU "
+                "kernel under MultiHeadAttention)",
+        reason="torch's CPU flash-attention kernel skips NaN scores and zeroes rows with no key",
+        reference=_FLASH,
+        witness={"Q": np.array([[np.nan, 0.0]], np.float32), "K": np.ones((2, 2), np.float32),
+                 "V": np.ones((2, 2), np.float32), "W_q": np.ones((2, 2), np.float32),
+                 "W_k": np.ones((2, 2), np.float32), "W_v": np.ones((2, 2), np.float32),
+                 "W_o": np.ones((2, 2), np.float32), "num_heads": 2},
+        region=_nan_in("Q", "K", "W_q", "W_k")),
+)

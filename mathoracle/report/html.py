@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from mathoracle.report import plots
+from mathoracle.report import findings, plots
 from mathoracle.report.document import cell, short, worst
 from mathoracle.results import DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS
 
@@ -97,7 +97,7 @@ allowed error (≤ 1 passes).</p>
 <figure class="plot" id="plot-ulps">{plots.ulp_bars(doc)}</figure>
 {''.join(f'<figure class="plot" id="plot-{escape(oid)}">{svg}</figure>' for oid, svg in scatters if svg)}
 </div>
-<h2>Failures</h2>
+{findings.html_section(doc)}<h2>Failures</h2>
 <div id="failures">{_failures(doc)}</div>
 <h2>Environment</h2>
 <p>Python {escape(env['python'])}, {escape(env['platform'])}, {escape(env['cpu'])}

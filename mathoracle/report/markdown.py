@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mathoracle.report import findings
 from mathoracle.report.document import cell, short, worst
 from mathoracle.results import DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS
 
@@ -47,6 +48,7 @@ def markdown(doc: dict) -> str:
             ulps, ratio = worst(doc, oid, impl)
             row += [short(ulps), short(ratio, 2)]
         lines.append(f"| `{oid}` | " + " | ".join(row) + " |")
+    lines += findings.markdown_section(doc)
     env = doc["environment"]
     libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items() if v)
     lines += ["", f"Environment: Python {env['python']}, {env['platform']}; {libs}.", ""]
