@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..base import KnownDeviation
 from .arrays import to_numpy
 
 
@@ -30,3 +31,40 @@ NOT_APPLICABLE = {
                             "MultiHeadDotProductAttention is a separate library)",
     "attention.positional_encoding": "JAX has no sinusoidal positional encoding",
 }
+
+
+def _no_key(kw) -> bool:
+    """Some query whose mask allows no key."""
+    if kw.get("mask") is None:
+        return False
+    return bool(np.any(~np.any(np.asarray(kw["mask"], bool), axis=-1)))
+
+
+def _value_width(kw) -> bool:
+    return np.shape(kw["V"])[-1] != np.shape(kw["Q"])[-1]
+
+
+_DOCS = "https://docs.jax.dev/en/latest/_autosummary/jax.nn.dot_product_attention.html"
+
+DEVIATIONS = (
+    KnownDeviation(
+        oracle="attention.scaled_dot_product", properties=("*",),
+        summary="a query whose mask allows no key gets the mean of V (1.0 for V = [[1]]) "
+                "instead of zeros",
+        reason="the mask replaces the scores of masked keys by a large negative number, so a "
+               "fully masked row is a softmax of equal scores",
+        reference=_DOCS + " (mask: False positions get a large negative logit; "
+                  "jax/_src/nn/functions.py, _apply_masks)",
+        witness={"Q": np.zeros((1, 1), np.float32), "K": np.zeros((1, 1), np.float32),
+                 "V": np.ones((1, 1), np.float32), "mask": np.array([[False]])},
+        region=_no_key),
+    KnownDeviation(
+        oracle="attention.scaled_dot_product", properties=("*",),
+        summary="raises ValueError when V's width differs from Q's and K's (value shape should "
+                "be [B, T, N, H] with the query's H)",
+        reason="jax.nn.dot_product_attention takes one head size H for query, key and value",
+        reference=_DOCS + " (value: (B, S, K, H), the same H as query and key)",
+        witness={"Q": np.zeros((1, 1), np.float32), "K": np.zeros((1, 1), np.float32),
+                 "V": np.ones((1, 2), np.float32)},
+        region=_value_width),
+)
