@@ -2,10 +2,12 @@
 the catalogue (y_true, y_pred); its cross-entropies take logits, so probabilities go in
 through their logit (jax.scipy.special.logit, log p for the softmax)."""
 import jax.numpy as jnp
+import numpy as np
 import optax
 from jax.scipy.special import logit
 
-from .arrays import gradients, numpy_functions
+from ..base import KnownDeviation
+from .arrays import flushed, gradients, numpy_functions
 
 
 def mse(y_true, y_pred):
@@ -36,7 +38,49 @@ def focal(y_true, p, alpha=0.25, gamma=2.0):
 
 _LOSSES = (mse, huber, binary_cross_entropy, categorical_cross_entropy, focal)
 FUNCTIONS = numpy_functions("loss", *_LOSSES)
-GRADIENTS = gradients("loss", *_LOSSES)
+# Not categorical_cross_entropy: through log p, optax's log_softmax renormalises p, so its
+# partial derivatives off the simplex (1/Σp in every class) are not those of -Σ y log p.
+GRADIENTS = gradients("loss", mse, huber, binary_cross_entropy, focal)
 NOT_APPLICABLE = {
     "loss.mae": "optax has no mean-absolute-error loss (its losses are listed in optax.losses)",
 }
+
+
+def _certain(kw) -> bool:
+    """Some p of exactly 0 or 1: its logit is ∓∞."""
+    p = np.asarray(kw["p"], np.float64)
+    return bool(np.any((p == 0) | (p == 1)))
+
+
+_INF = dict(
+    reason="optax's cross-entropies take logits; at p = 0 or 1 the logit is ∓∞ and optax forms "
+           "labels·log σ(x) with 0·(-∞) = NaN instead of the limit 0",
+    reference="https://optax.readthedocs.io/en/latest/api/losses.html"
+              "#optax.losses.sigmoid_binary_cross_entropy (logits: real-valued)")
+
+DEVIATIONS = (
+    KnownDeviation(oracle="loss.binary_cross_entropy", properties=("*",),
+                   summary="NaN at p = 0 with y = 0 (and p = 1 with y = 1): the logit is ∓∞ and "
+                           "0·(-∞) is NaN, where the loss is 0", **_INF,
+                   witness={"y_true": np.array([0.0]), "p": np.array([0.0])}, region=_certain),
+    KnownDeviation(oracle="loss.focal", properties=("*",),
+                   summary="NaN at p = 0 with y = 0 (and p = 1 with y = 1): the logit is ∓∞ and "
+                           "0·(-∞) is NaN, where the loss is 0", **_INF,
+                   witness={"y_true": np.array([0.0]), "p": np.array([0.0])}, region=_certain),
+    KnownDeviation(oracle="loss.categorical_cross_entropy", properties=("*",),
+                   summary="NaN where a class that is not the target has p = 0: its logit log p "
+                           "is -∞ and optax forms 0·(-∞), where the term is 0",
+                   reason="softmax_cross_entropy computes -Σ labels·log_softmax(logits) without "
+                          "guarding -∞ logits (optax.safe_softmax_cross_entropy does)",
+                   reference="https://optax.readthedocs.io/en/latest/api/losses.html"
+                             "#optax.losses.safe_softmax_cross_entropy",
+                   witness={"y_onehot": np.array([[1.0, 0.0]]), "p": np.array([[1.0, 0.0]])},
+                   region=lambda kw: bool(np.any(np.asarray(kw["p"], np.float64) == 0))),
+    *(flushed(oid, ("*",), "a subnormal p is read as 0: log p = -∞ and the loss is inf "
+                           "(inf instead of 744.4 at y = 1, p = 5e-324)", witness)
+      for oid, witness in (
+          ("loss.binary_cross_entropy", {"y_true": np.array([1.0]), "p": np.array([5e-324])}),
+          ("loss.categorical_cross_entropy", {"y_onehot": np.array([[1.0, 0.0]]),
+                                              "p": np.array([[5e-324, 1.0]])}),
+          ("loss.focal", {"y_true": np.array([1.0]), "p": np.array([5e-324])}))),
+)
