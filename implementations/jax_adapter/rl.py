@@ -1,8 +1,11 @@
 """rlax where it has the formula: discounted returns, the Q-learning TD error and the PPO clipped surrogate."""
 import jax.numpy as jnp
+import numpy as np
 import rlax
 
-from .arrays import gradients, numpy_functions, to_numpy
+from ..base import KnownDeviation
+
+from .arrays import flushed, gradients, numpy_functions, to_numpy
 
 
 def discounted_returns(rewards, gamma, dones=None):
@@ -38,3 +41,29 @@ NOT_APPLICABLE = {
     "rl.reinforce_loss": "rlax.policy_gradient_loss takes logits and averages over time, "
                          "not -Σ log π·G",
 }
+
+
+def _at_clip_edge(kw) -> bool:
+    """Some ratio at 1 - ε or 1 + ε (within an ulp): min(rA, clip(r)A) is a tie there."""
+    r = np.asarray(kw["ratio"])
+    u = float(np.finfo(r.dtype).eps)
+    eps, r = kw.get("eps", 0.2), r.astype(np.float64)
+    return bool(np.any((np.abs(r - (1 - eps)) <= 2 * u) | (np.abs(r - (1 + eps)) <= 2 * u)))
+
+
+DEVIATIONS = (
+    flushed("rl.discounted_returns", ("*",), "subnormal rewards are read as 0 (G_t = 0 instead "
+            "of r_t = 1e-310 at a done step)", {"rewards": np.array([1e-310, 1e-310]),
+                                                "gamma": 0.0, "dones": np.array([False, True])}),
+    KnownDeviation(
+        oracle="rl.ppo_clip_objective", properties=("gradient",),
+        summary="at r = 1 ± ε the gradient is split between the tied branches of min and clip "
+                "(0.5 instead of 1 at r = 0.75, A = 1, ε = 0.25)",
+        reason="JAX's jnp.minimum and jnp.maximum (hence jnp.clip) give each of two equal "
+               "operands half the gradient",
+        reference="https://github.com/jax-ml/jax/issues/37821 (the gradient of maximum at a tie "
+                  "is 0.5); https://github.com/jax-ml/jax/pull/2195",
+        witness={"ratio": np.array([0.75], np.float32), "advantages": np.array([1.0], np.float32),
+                 "eps": 0.25},
+        region=_at_clip_edge),
+)
