@@ -82,7 +82,7 @@ DEVIATIONS = (
     KnownDeviation(
         oracle="divergence.kl", properties=("*",),
         summary="p and q are clipped to [ε, 1], ε = 1e-7: a zero of p contributes ε·log(ε/q) "
-                "(0.6931457 instead of log 2 = 0.6931472 at p = [0, 1], q = [0.5, 0.5])",
+                "(0.6931456 instead of log 2 = 0.6931472 at p = [0, 1], q = [0.5, 0.5])",
         reason="kl_divergence clips both arguments so that log(p/q) stays finite",
         reference="https://keras.io/api/losses/probabilistic_losses/#kldivergence-function "
                   "(y_true and y_pred are clipped to the [0, 1] range, with epsilon)",
