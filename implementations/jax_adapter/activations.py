@@ -57,6 +57,11 @@ _SUB = {"z": np.array([1e-310])}
 DEVIATIONS = (
     KnownDeviation(oracle="activation.leaky_relu", properties=("gradient",), **_LEAKY),
     KnownDeviation(oracle="activation.leaky_relu_grad", properties=("agreement", "edges"), **_LEAKY),
+    flushed("activation.leaky_relu", ("gradient",), "the derivative at a subnormal z < 0 is 1, "
+            "not α (z is read as 0, and 0 takes the identity branch)",
+            {"z": np.array([-1e-310]), "alpha": 0.0}),
+    flushed("activation.leaky_relu_grad", ("agreement", "edges"), "the derivative at a subnormal "
+            "z < 0 is 1, not α (z is read as 0)", {"z": np.array([-1e-310]), "alpha": 0.0}),
     flushed("activation.relu", ("gradient",), "the derivative at a subnormal z > 0 is 0, not 1 "
             "(z is read as 0)", _SUB),
     flushed("activation.relu_grad", ("agreement", "edges", "one_where_positive"),

@@ -46,7 +46,23 @@ def _value_width(kw) -> bool:
 
 _DOCS = "https://docs.jax.dev/en/latest/_autosummary/jax.nn.dot_product_attention.html"
 
+def _float64(kw) -> bool:
+    return any(np.asarray(kw[n]).dtype == np.float64 for n in ("Q", "K", "V"))
+
+
 DEVIATIONS = (
+    KnownDeviation(
+        oracle="attention.scaled_dot_product", properties=("*",),
+        summary="float64 input has its softmax computed in float32: 0.3302384615 instead of "
+                "1/(1 + e^{1/√2}) = 0.3302384507 at Q = [[1, 0]], K = [[1, 0], [0, 0]], "
+                "V = [[0, 0], [0, 1]]",
+        reason="the XLA implementation casts the scores to float32 before the softmax and the "
+               "probabilities back to the input's dtype",
+        reference=_DOCS + "; jax/_src/nn/functions.py (_dot_product_attention_core: "
+                  "logits.astype(jnp.float32))",
+        witness={"Q": np.array([[1.0, 0.0]]), "K": np.array([[1.0, 0.0], [0.0, 0.0]]),
+                 "V": np.array([[0.0, 0.0], [0.0, 1.0]])},
+        region=_float64),
     KnownDeviation(
         oracle="attention.scaled_dot_product", properties=("*",),
         summary="a query whose mask allows no key gets the mean of V (1.0 for V = [[1]]) "
