@@ -13,6 +13,7 @@ import random
 import time
 from pathlib import Path
 
+from mathoracle.report import findings
 from mathoracle.report.collect import Options, Progress, run_all
 from mathoracle.report.document import SCHEMA_VERSION, build_document, write_json
 from mathoracle.report.html import write_html
@@ -40,9 +41,11 @@ def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples
     started = time.perf_counter()
     bar = Progress(len(ids) * len(specs), enabled=progress)
     checks = run_all(ids, specs, options, jobs=jobs, progress=bar)
-    return build_document(checks, specs, {i: table[i] for i in ids}, seed=seed,
-                    max_examples=max_examples, jobs=jobs,
-                    wall_seconds=time.perf_counter() - started, implementations=impls)
+    doc = build_document(checks, specs, {i: table[i] for i in ids}, seed=seed,
+                         max_examples=max_examples, jobs=jobs,
+                         wall_seconds=time.perf_counter() - started, implementations=impls)
+    doc["findings"] = findings.collect(doc, jobs=jobs)
+    return doc
 
 
 def write(doc: dict, out: Path) -> list[Path]:
