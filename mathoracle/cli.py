@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--jobs", "-j", type=int, default=1, help="processes to run checks on")
     rp.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     _limits(rp)
+    from mathoracle.sweep.command import add_parser as add_sweep
+    add_sweep(sub)
     no = sub.add_parser("new-oracle", help="write the skeleton files of a new oracle")
     no.add_argument("oracle", help="the new id, section.name (e.g. activation.gelu)")
     no.add_argument("--root", default=".", help="the project's root directory (default: .)")
@@ -162,7 +164,9 @@ def main(argv=None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "list":
             return _list(args.json, args.markdown)
-        return {"check": _check, "report": _report, "new-oracle": _new_oracle}[args.command](args)
+        from mathoracle.sweep.command import run as _sweep
+        return {"check": _check, "report": _report, "new-oracle": _new_oracle,
+                "sweep": _sweep}[args.command](args)
     except UsageError as exc:
         print(f"mathoracle: error: {exc}", file=sys.stderr)
         return 2

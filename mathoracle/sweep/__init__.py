@@ -11,6 +11,7 @@ reference.py for the float64 reference's bound.
 from __future__ import annotations
 
 import builtins
+import os
 import time
 from pathlib import Path
 
@@ -25,14 +26,16 @@ __all__ = ["sweep"]
 
 
 def sweep(oracle_id: str, target, dtype: str, *, range: str | None = None, out=None,
-          resume: bool = False, scheduler: str | None = None, workers: int = 0,
+          resume: bool = False, scheduler: str | None = None, workers: int | None = None,
           chunk: int | None = None, sample: int = 32, seed: int = 0,
           conventions=(), progress: bool = False) -> dict:
     """Judge ``target`` on every finite input of ``dtype`` in ``range`` ("LO,HI").
 
     out: a directory for chunks/, sweep.json and sweep.png (None: nothing written).
     resume: continue the sweep in ``out`` from its completed chunks.
-    workers: 0 runs in-process; N > 0 runs on a dask LocalCluster of N worker processes.
+    workers: 0 runs in-process; N > 0 runs on a dask LocalCluster of N worker processes; None
+    (default) a LocalCluster of one worker per CPU when dask is installed and there is more
+    than one chunk, else in-process.
     scheduler: the address of an existing dask scheduler (overrides workers).
     chunk: inputs per task (default 2^22). sample: inputs per chunk checked at high precision.
     Returns the sweep document (the JSON written), with ``status`` pass, fail or error.
@@ -40,7 +43,7 @@ def sweep(oracle_id: str, target, dtype: str, *, range: str | None = None, out=N
     dt = sweep_dtype(dtype)
     if resume and out is None:
         raise UsageError("resume=True needs out=DIR, the directory of the sweep to resume")
-    for name, v in (("workers", workers), ("sample", sample), ("seed", seed)):
+    for name, v in (("workers", 0 if workers is None else workers), ("sample", sample), ("seed", seed)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise UsageError(f"{name}={v!r} must be a whole number ≥ 0")
     start, stop = parse_range(range, dt)
@@ -53,6 +56,8 @@ def sweep(oracle_id: str, target, dtype: str, *, range: str | None = None, out=N
     store = Store(spec, None if out is None else Path(out), resume)
     todo = [i for i in builtins.range(spec.n_chunks) if i not in store.done]
     bar = Progress(spec.n_chunks, spec.n_chunks - len(todo), size, progress)
+    if workers is None:
+        workers = os.cpu_count() or 1 if _has_dask() and len(todo) > 1 else 0
     if scheduler is not None or workers > 0:
         used = run_on_dask(spec, todo, store, bar, scheduler=scheduler, workers=max(workers, 1))
         executor = f"dask ({used} workers{'' if scheduler is None else ' at ' + scheduler})"
@@ -67,3 +72,11 @@ def sweep(oracle_id: str, target, dtype: str, *, range: str | None = None, out=N
     if out is not None:
         doc["files"] = [str(p) for p in write(doc, Path(out))]
     return doc
+
+
+def _has_dask() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -11,6 +11,7 @@ the sweep, never a verdict).
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
@@ -77,20 +78,31 @@ def setup(oracle_id: str, target, conventions: tuple[str, ...]):
 
 
 def call(spec: Spec, z: np.ndarray) -> np.ndarray:
-    """The target's output for inputs z (vetted: dtype and shape), or Falsified."""
-    from mathoracle.calling import call_target
-    from mathoracle.guard import limits
+    """The target's output for inputs z, vetted (dtype and shape) as ``calling`` does, or
+    Falsified. Called directly: a chunk's call is named by its size, not by its inputs."""
+    from mathoracle.calling import vet_output
+    from mathoracle.properties.base import Falsified
     oracle, fn, accepted, _ = setup(spec.oracle, spec.target, spec.conventions)
-    with limits(None, False):
-        return call_target(fn, oracle, {oracle.arrays[0]: z, **oracle.defaults()}, spec.dtype,
-                           accepted, set())
+    kwargs = {p.name: p.default for p in oracle.params if p.name in accepted}
+    label = f"{oracle.name} of {z.size} {spec.dtype} inputs"
+    inputs = {oracle.arrays[0]: z}
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = fn(z.copy(), **kwargs)
+    except Exception as exc:  # the target's failure is a finding
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise Falsified(f"raised {type(exc).__name__}: {first} [{label}]", call=label,
+                        inputs=inputs) from None
+    return vet_output(out, oracle, spec.dtype, label, inputs, set())
 
 
 def ulp_of(x: np.ndarray, f) -> np.ndarray:
-    """Spacing of format f in the binade of each x (float64), floored at the smallest subnormal."""
-    _, e = np.frexp(np.abs(x))
-    e = np.where((x == 0) | ~np.isfinite(x), f.emin, np.maximum(e - 1, f.emin))
-    return np.ldexp(1.0, e - f.precision + 1)
+    """Spacing of format f in the binade of each x (float64), floored at the smallest subnormal:
+    2^(max(e, emin) - p + 1), e read from the float64 exponent bits (0 and non-finite: emin)."""
+    e = ((np.abs(x).view(np.int64) >> 52) - 1023).clip(f.emin, 1023)
+    e = np.where(np.isfinite(x), e, f.emin)
+    return ((e - f.precision + 1 + 1023) << 52).view(np.float64)
 
 
 def fast_verdict(got, v, s, bound, certain, f, budget: int, scale: float):
@@ -103,23 +115,26 @@ def fast_verdict(got, v, s, bound, certain, f, budget: int, scale: float):
         ul, ul_lo, ul_hi = ulp_of(v, f), ulp_of(np.maximum(mag - bound, 0), f), ulp_of(mag + bound, f)
         dist = np.abs(got - v)
         err = dist / ul
-        err_hi, err_lo = (dist + bound) / ul_lo, np.maximum(dist - bound, 0) / ul_hi
+        err_hi = (dist + bound) / ul_lo
+        err_lo = np.maximum(dist - bound, 0) / ul_hi
         delta = np.maximum(err_hi - err, err - err_lo)
-
-        def allowance(w, sens):
-            return (budget * (w / 2 + u * (sens + scale)) + lam) / w
-        allowed = allowance(ul, s)
-        slack = 2.0 ** -20 * s  # the float64 sensitivity's own error, far above its model
-        amb = ~certain | ~((err_hi <= allowance(ul_hi, s - slack))
-                           | (err_lo > allowance(ul_lo, s + slack)))
-        thr = float(f.overflow)
-        saturates = not getattr(f, "infinities", True)
-        past = mag > thr if saturates else mag >= thr
+        # allowed = budget·(½ + (u·(S + scale) + λ/budget)/w), smallest at the largest w; the
+        # float64 S is trusted to 2^-20 relative, far above its own model
+        rest = budget * u * (s + scale) + lam
+        allowed = budget / 2 + rest / ul
+        slack = budget * u * 2.0 ** -20 * s
+        amb = ~certain | ~((err_hi <= budget / 2 + (rest - slack) / ul_hi)
+                           | (err_lo > budget / 2 + (rest + slack) / ul_lo))
         odd = ~np.isfinite(got)
-        amb = np.where(odd, ~certain | (np.abs(mag - thr) <= bound), amb)
-        err = np.where(np.isinf(got), np.where(past & (np.sign(got) == np.sign(v)), 0.0, np.inf), err)
-        err = np.where(np.isnan(got), np.where(past, 0.0, np.nan) if saturates else np.nan, err)
-        delta = np.where(odd, 0.0, delta)
+        if odd.any():
+            thr = float(f.overflow)
+            saturates = not getattr(f, "infinities", True)
+            past = mag > thr if saturates else mag >= thr
+            amb = np.where(odd, ~certain | (np.abs(mag - thr) <= bound), amb)
+            err = np.where(np.isinf(got), np.where(past & (np.sign(got) == np.sign(v)), 0.0, np.inf),
+                           err)
+            err = np.where(np.isnan(got), np.where(past, 0.0, np.nan) if saturates else np.nan, err)
+            delta = np.where(odd, 0.0, delta)
     return err, allowed, amb, delta
 
 

@@ -83,8 +83,14 @@ def plot(doc: dict, path: Path) -> None:
     ax.scatter(x[~bad], shown[~bad], s=3, color="tab:blue", label="max error in bin")
     if bad.any():
         ax.scatter(x[bad], shown[bad], s=12, color="tab:red", label="beyond the allowance")
-    ax.set_xscale("symlog", linthresh=float(finfo(doc["dtype"]).tiny))
+    tiny = float(finfo(doc["dtype"]).tiny)
+    ax.set_xscale("symlog", linthresh=tiny)
+    top_x = max(np.abs(x).max(initial=1.0), 1.0)
+    decades = np.arange(np.floor(np.log10(top_x)), np.log10(tiny) + 2, -1.0)
+    decades = decades[::max(1, len(decades) // 4)]
+    ax.set_xticks([*(-10.0 ** decades[::-1]), 0.0, *(10.0 ** decades)])
     ax.set_yscale("symlog", linthresh=0.5)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel(f"input ({doc['dtype']})")
     ax.set_ylabel("error (ulps)")
     ax.set_title(f"{doc['oracle']} · {doc.get('target', '')} · {doc['dtype']}: max "

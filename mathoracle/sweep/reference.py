@@ -53,7 +53,7 @@ class FastReference:
         compiled = []
         for form in _forms(self.oracle.expression):
             partials = [sp.diff(form, s) for s in (z, *ps)]
-            fn = sp.lambdify((z, *ps), [form, *partials], modules="numpy")
+            fn = sp.lambdify((z, *ps), [form, *partials], modules="numpy", cse=True)
             compiled.append((fn, rounding_budget(form)))
         return compiled
 
