@@ -10,8 +10,9 @@ of the exact value (twice the model, and an absolute floor for gradual underflow
 intermediate that overflows in a denominator). S itself is the float64 evaluation of the
 lambdified partials. Several equivalent forms of f are compiled (the expression, its
 ``simplify`` and its exp/cosh rewrites); each input takes the first form whose value and S are
-finite there (σ' = e^-z/(1+e^-z)² is inf/inf below z = -709, e^z/(1+e^z)² is not). An input
-where no form is finite is left to the exact evaluation (``Fast.certain`` False).
+finite there (σ' = e^-z/(1+e^-z)² is inf/inf below z = -709, e^z/(1+e^z)² is not), then the
+same forms with each partial written f·∂(log f), which stays finite where ∂f is inf/inf. An
+input where no form is finite is left to the exact evaluation (``certain`` False).
 """
 from __future__ import annotations
 
@@ -50,11 +51,21 @@ class FastReference:
     @cached_property
     def compiled(self):
         z, ps = self.oracle.symbols
-        compiled = []
-        for form in _forms(self.oracle.expression):
+        compiled, forms = [], _forms(self.oracle.expression)
+        for form in forms:
             partials = [sp.diff(form, s) for s in (z, *ps)]
             fn = sp.lambdify((z, *ps), [form, *partials], modules="numpy", cse=True)
             compiled.append((fn, rounding_budget(form)))
+        for form in forms:  # ∂f = f·∂log f: finite where ∂f is inf/inf (1/cosh² → -2·tanh/cosh²)
+            try:
+                logs = [sp.simplify(sp.diff(sp.log(form), s)) for s in (z, *ps)]
+            except Exception:  # no usable logarithmic derivative: not a candidate
+                continue
+            if any(g.has(sp.I, sp.log, sp.zoo, sp.nan) for g in logs):
+                continue
+            partials = [form * g for g in logs]
+            fn = sp.lambdify((z, *ps), [form, *partials], modules="numpy", cse=True)
+            compiled.append((fn, max(rounding_budget(form * g) for g in logs)))
         return compiled
 
     def __call__(self, z: np.ndarray, params: dict):
