@@ -22,7 +22,7 @@ def main() -> None:
         t0 = time.perf_counter()
         doc = sweep(args.oracle, args.target, "float32", range=args.range, workers=n)
         times[n] = time.perf_counter() - t0
-        print(f"{n} worker(s): {times[n]:.1f} s wall, {doc['compute_seconds']:.1f} s compute, "
+        print(f"{n} worker(s): {times[n]:.1f} s wall, {doc['compute_seconds']:.1f} s in chunks ({doc['cpu_seconds']:.1f} s CPU), "
               f"{doc['inputs']} inputs in {doc['chunks']} chunks, max {doc['max_ulps']:.4g} ulp",
               flush=True)
     base = min(times)

@@ -27,7 +27,7 @@ def main() -> None:
     print(summary(doc))
     w = doc["worst"][0]
     print(f"RESULT {args.oracle} {args.target} float32: {time.perf_counter() - t0:.0f} s wall, "
-          f"{doc['compute_seconds']:.0f} s compute, {doc['inputs']} inputs, max {doc['max_ulps']!r} "
+          f"{doc['compute_seconds']:.0f} s in chunks ({doc['cpu_seconds']:.0f} s CPU), {doc['inputs']} inputs, max {doc['max_ulps']!r} "
           f"ulp (bound {doc['max_ulps_upper']!r}) at z={w['input']!r} (got {w['got']!r}, exact "
           f"{w['exact']}), {doc['n_exceed']} beyond, resumed {doc['resumed_chunks']} chunks")
 

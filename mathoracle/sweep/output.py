@@ -42,6 +42,7 @@ def merge(spec: Spec, chunks: list[dict]) -> dict:
                      "kept": sum(c["overflow"]["kept"] for c in ok)},
         "errors": [f"chunk {c['index']}: {c['error']}" for c in chunks if "error" in c],
         "compute_seconds": sum(c.get("seconds", 0.0) for c in ok),
+        "cpu_seconds": sum(c.get("cpu_seconds", 0.0) for c in ok),  # the chunks' own CPU time
         "bins": {k: [x for c in ok for x in c["bins"][k]] for k in ("x", "err", "allowed")},
     }
 

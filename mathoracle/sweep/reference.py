@@ -76,20 +76,27 @@ class FastReference:
         bound = np.full(z.shape, np.nan)
         todo = np.ones(z.shape, dtype=bool)
         with np.errstate(all="ignore"):
-            for fn, budget in self.compiled:
+            for k, (fn, budget) in enumerate(self.compiled):
+                zz = z if k == 0 else z[todo]
+                f, s = self._evaluate(fn, zz, pvals)
+                ok = np.isfinite(f) & np.isfinite(s)
+                b = 2 * budget * U64 * (np.abs(f) + s) + budget * TINY64
+                if k == 0 and ok.all():  # the common case: no indexing
+                    return f, s, b, ok
+                idx = np.flatnonzero(todo)[ok]
+                value[idx], sens[idx], bound[idx] = f[ok], s[ok], b[ok]
+                todo[idx] = False
                 if not todo.any():
                     break
-                zz = z[todo]
-                f, *grads = fn(zz, *pvals)
-                f = np.broadcast_to(np.asarray(f, dtype=np.float64), zz.shape)
-                s = np.zeros(zz.shape)
-                for g, x in zip(grads, (zz, *pvals)):
-                    g = np.broadcast_to(np.asarray(g, dtype=np.float64), zz.shape)
-                    s = s + np.where(np.asarray(x) == 0, 0.0, np.abs(g) * np.abs(x))
-                ok = np.isfinite(f) & np.isfinite(s)
-                idx = np.flatnonzero(todo)[ok]
-                value[idx] = f[ok]
-                sens[idx] = s[ok]
-                bound[idx] = 2 * budget * U64 * (np.abs(f[ok]) + s[ok]) + budget * TINY64
-                todo[idx] = False
         return value, sens, bound, ~todo
+
+    @staticmethod
+    def _evaluate(fn, zz, pvals):
+        """f and S = Σ|∂f/∂x|·|x| (0 for x = 0) of one compiled form."""
+        f, *grads = fn(zz, *pvals)
+        f = np.broadcast_to(np.asarray(f, dtype=np.float64), zz.shape)
+        s = np.zeros(zz.shape)
+        for g, x in zip(grads, (zz, *pvals)):
+            g = np.broadcast_to(np.asarray(g, dtype=np.float64), zz.shape)
+            s += np.where(np.asarray(x) == 0, 0.0, np.abs(g) * np.abs(x))
+        return f, s
