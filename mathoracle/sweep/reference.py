@@ -47,6 +47,7 @@ class FastReference:
 
     def __init__(self, oracle):
         self.oracle = oracle
+        self._last = 0  # index of the form that served the previous call
 
     @cached_property
     def compiled(self):
@@ -75,14 +76,19 @@ class FastReference:
         sens = np.full(z.shape, np.nan)
         bound = np.full(z.shape, np.nan)
         todo = np.ones(z.shape, dtype=bool)
+        # the form that served the last block first: neighbouring inputs take the same one
+        order = [self._last] + [k for k in range(len(self.compiled)) if k != self._last]
         with np.errstate(all="ignore"):
-            for k, (fn, budget) in enumerate(self.compiled):
-                zz = z if k == 0 else z[todo]
+            for n, k in enumerate(order):
+                fn, budget = self.compiled[k]
+                zz = z if n == 0 else z[todo]
                 f, s = self._evaluate(fn, zz, pvals)
                 ok = np.isfinite(f) & np.isfinite(s)
                 b = 2 * budget * U64 * (np.abs(f) + s) + budget * TINY64
-                if k == 0 and ok.all():  # the common case: no indexing
+                if n == 0 and ok.all():  # the common case: no indexing
                     return f, s, b, ok
+                if ok.any():
+                    self._last = k
                 idx = np.flatnonzero(todo)[ok]
                 value[idx], sens[idx], bound[idx] = f[ok], s[ok], b[ok]
                 todo[idx] = False
