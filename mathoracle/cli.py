@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--seed", type=int, help="seed of the search (default: random, recorded)")
     rp.add_argument("--jobs", "-j", type=int, default=1, help="processes to run checks on")
     rp.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    rp.add_argument("--sweep", action="store_true", help="also sweep every unary id exhaustively "
+                    "in float16, bfloat16 and the float8 formats (an 'Exhaustive sweeps' section)")
     _limits(rp)
     from mathoracle.sweep.command import add_parser as add_sweep
     add_sweep(sub)
@@ -125,7 +127,7 @@ def _report(args) -> int:
     dtypes = _validate(_dtypes(args), args.max_examples, args.seed)
     doc = report.build(specs, oracle_ids=args.oracle, max_examples=args.max_examples, seed=args.seed,
                        jobs=args.jobs, timeout=_timeout(args), isolate=args.isolate, dtypes=dtypes,
-                       progress=not args.quiet)
+                       progress=not args.quiet, sweeps=args.sweep)
     paths = report.write(doc, args.out)
     s = doc["summary"]
     print(f"{s['pass']} pass, {s['fail']} fail, {s['error']} error, {s['known deviation']} known "
