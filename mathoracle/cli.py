@@ -31,8 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("oracle", help="oracle id, e.g. activation.softmax")
     ck.add_argument("target", help="module:function, path/to/file.py:function, or a bundled "
                                    "implementation (numpy, torch, scipy, sklearn)")
-    ck.add_argument("--dtype", action="append", help="float16, float32 or float64; repeatable "
-                    "(default: every float dtype the target accepts)")
+    ck.add_argument("--dtype", action="append", help="float16, float32 or float64 (or bfloat16, "
+                    "float8_e4m3fn, float8_e5m2); repeatable (default: every one of float16/32/64 "
+                    "the target accepts)")
     ck.add_argument("--max-examples", type=int, default=100, help="examples per property and dtype")
     ck.add_argument("--seed", type=int, help="seed of the search (default: random, printed)")
     ck.add_argument("--property", action="append", help="run only this property; repeatable")
@@ -50,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
                          "(default: numpy,torch,scipy,sklearn)")
     rp.add_argument("--out", default="reports", help="directory to write into (default: reports)")
     rp.add_argument("--oracle", action="append", help="only this oracle id; repeatable")
-    rp.add_argument("--dtype", action="append", help="float16, float32 or float64; repeatable")
+    rp.add_argument("--dtype", action="append", help="float16, float32 or float64 (or bfloat16, "
+                    "float8_e4m3fn, float8_e5m2); repeatable")
     rp.add_argument("--max-examples", type=int, default=100, help="examples per property and dtype")
     rp.add_argument("--seed", type=int, help="seed of the search (default: random, recorded)")
     rp.add_argument("--jobs", "-j", type=int, default=1, help="processes to run checks on")

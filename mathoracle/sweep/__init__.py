@@ -57,7 +57,7 @@ def sweep(oracle_id: str, target, dtype: str, *, range: str | None = None, out=N
     todo = [i for i in builtins.range(spec.n_chunks) if i not in store.done]
     bar = Progress(spec.n_chunks, spec.n_chunks - len(todo), size, progress)
     if workers is None:
-        workers = os.cpu_count() or 1 if _has_dask() and len(todo) > 1 else 0
+        workers = (os.cpu_count() or 1) if _has_dask() and len(todo) > 1 else 0
     if scheduler is not None or workers > 0:
         used = run_on_dask(spec, todo, store, bar, scheduler=scheduler, workers=max(workers, 1))
         executor = f"dask ({used} workers{'' if scheduler is None else ' at ' + scheduler})"
