@@ -21,6 +21,9 @@ def main() -> None:
     args = p.parse_args()
     ids = args.oracle or [o.id for o in oracles().values() if isinstance(o, Elementwise)]
     slowest = 0.0
+    from mathoracle.registry import load_implementation
+    for impl in args.impl or ["numpy", "torch"]:
+        load_implementation(impl)  # importing torch is not the sweep's time
     for dtype in args.dtype or ["float16", "bfloat16"]:
         for impl in args.impl or ["numpy", "torch"]:
             for oid in ids:
