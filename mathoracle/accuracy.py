@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
+from mathoracle.formats import ml_formats
 from mathoracle.oracles.base import DIGITS, ErrorModel, Exact
 
 
@@ -56,6 +57,7 @@ FORMATS = {
     "float16": Format("float16", 11, -14, 15),
     "float32": Format("float32", 24, -126, 127),
     "float64": Format("float64", 53, -1022, 1023),
+    **ml_formats(),  # bfloat16, float8_e4m3fn, float8_e5m2 (mathoracle/formats.py)
 }
 
 
@@ -80,8 +82,9 @@ def ulp(exact: mpmath.mpf, f: Format) -> mpmath.mpf:
 
 def error_ulps(got: float, exact: mpmath.mpf, f: Format) -> float:
     """|got - exact| in ulps of ``exact``; NaN when got is NaN."""
-    if np.isnan(got):
-        return float("nan")
+    if np.isnan(got):  # a format without infinities (float8_e4m3fn) overflows to NaN
+        past = getattr(f, "rounds_past_max", None)
+        return 0.0 if past is not None and not f.infinities and past(abs(exact)) else float("nan")
     if np.isinf(got):
         rounds_to_inf = abs(exact) >= f.overflow
         return 0.0 if rounds_to_inf and (got > 0) == (exact > 0) else float("inf")

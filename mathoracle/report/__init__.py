@@ -26,7 +26,8 @@ FILES = ("report.json", "report.xml", "report.md", "report.html")
 def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples: int = 100,
           seed: int | None = None, jobs: int = 1, timeout: float | None = None,
           isolate: bool = False, dtypes: tuple[str, ...] | None = None,
-          progress: bool = True, params: dict | None = None) -> dict:
+          progress: bool = True, params: dict | None = None,
+          sweeps: bool = False) -> dict:
     """Check every oracle (or ``oracle_ids``) against every implementation; the report.json
     document. Specs are checked up front: a bad one raises UsageError before any work.
     ``params`` pins parameters in the oracles that have them."""
@@ -45,6 +46,9 @@ def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples
                          max_examples=max_examples, jobs=jobs,
                          wall_seconds=time.perf_counter() - started, implementations=impls)
     doc["findings"] = findings.collect(doc, jobs=jobs)
+    if sweeps:  # the unary ids swept exhaustively in the 16- and 8-bit formats
+        from mathoracle.sweep.report import sweep_rows
+        doc["sweeps"] = sweep_rows(specs, ids)
     return doc
 
 

@@ -82,6 +82,7 @@ def _findings(doc) -> str:
 
 
 def html_page(doc: dict) -> str:
+    from mathoracle.sweep.report import sweep_section
     impls = [i["name"] for i in doc["implementations"]]
     oracles = [o["id"] for o in doc["oracles"]]
     unary = [o["id"] for o in doc["oracles"] if o["unary"]]
@@ -107,7 +108,7 @@ allowed error (≤ 1 passes).</p>
 <figure class="plot" id="plot-ulps">{plots.ulp_bars(doc)}</figure>
 {''.join(f'<figure class="plot" id="plot-{escape(oid)}">{svg}</figure>' for oid, svg in scatters if svg)}
 </div>
-{findings.html_section(doc)}<h2>Failures</h2>
+{findings.html_section(doc)}{sweep_section(doc)}<h2>Failures</h2>
 <div id="failures">{_findings(doc)}</div>
 <h2>Environment</h2>
 <p>Python {escape(env['python'])}, {escape(env['platform'])}, {escape(env['cpu'])}
