@@ -210,7 +210,7 @@ def voided(got: float, exact: mpmath.mpf, magnitude: mpmath.mpf, allowed: mpmath
     one-pass variance or an expanded distance that loses the digits the inputs carry: FAIL;
     a log-variance KL 174 ulp off where 36 are allowed: INACCURATE.
     """
-    if np.isnan(got) or (np.isinf(got) and error_ulps(got, exact, f) != 0):
+    if (np.isnan(got) or np.isinf(got)) and error_ulps(got, exact, f) != 0:
         return True
     err = abs(mpmath.mpf(float(got)) - exact)
     return bool(err > allowed and err * err > f.unit_roundoff * abs(exact) * magnitude)
@@ -242,8 +242,8 @@ def judge(got: np.ndarray, exact: Exact, model: ErrorModel, dtype) -> Verdict:
             errors[idx] = error_ulps(g, e, f)
             allowed[idx] = float(allow[idx] / ulp(e, f))
             allow_f[idx] = float(allow[idx])
-            if np.isnan(g):
-                within[idx] = False
+            if np.isnan(g):  # right only where a format without infinities overflows to NaN
+                within[idx] = errors[idx] == 0
             elif np.isinf(g):
                 within[idx] = errors[idx] == 0
             else:
