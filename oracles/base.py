@@ -130,6 +130,9 @@ class Oracle:
     edges: Callable[..., Any] | None = None    # the same, drawing only edge values
     probe: Callable[[np.dtype], dict] | None = None  # one small valid input per dtype
     propagates_nan: bool = True
+    # Arguments whose domain is a finite set of values that select (dropout's 0/1 mask): a NaN
+    # there is outside the domain, not an input the NaN contract speaks of.
+    selectors: tuple[str, ...] = ()
     note: str = ""                  # where the seed is wrong or silent, or a convention
     # The textbook form, when the expression evaluated is a cancellation-free rewrite of it
     # (log1p(-p) for log(1-p), sech² for 1 - tanh²). Same arguments; tests prove them equal.

@@ -206,7 +206,7 @@ dropout = Structured(
     seed=SEED, arrays=("a", "p", "mask"), build=dropout_expr, domain=dropout_inputs,
     edges=_edges(dropout_inputs),
     probe=lambda dt: {"a": np.array([1.0, -2.0, 0.5], dt), "p": 0.5, "mask": np.array([1.0, 0.0, 1.0], dt)},
-    note="mask: 0/1 in a's dtype, 1 keeps; p in [0, 1)",
+    selectors=("mask",), note="mask: 0/1 in a's dtype, 1 keeps; p in [0, 1)",
 )
 
 dropout_sample = DropoutCorners(

@@ -274,7 +274,7 @@ class DualOptimum(Oracle):
 
     def judge(self, inputs, got, dtype):
         """The agreement verdict: α̂ feasible (box, yᵀα̂ = 0) and D(α̂) = D*. Raises Falsified."""
-        from mathoracle.accuracy import fmt, level
+        from mathoracle.accuracy import SOLVER_PROMISE, fmt, level
         from mathoracle.properties.base import Falsified, signature_call
         call = signature_call(self, inputs)
         full = {**self.defaults(), **inputs}
@@ -298,7 +298,8 @@ class DualOptimum(Oracle):
                 raise Falsified(f"Σ α_i y_i={mpmath.nstr(balance, 6)}, but should be 0 (allowed "
                                 f"{mpmath.nstr(mpmath.fsum(j.delta), 3)}) [{call}]", call=call,
                                 inputs=inputs, got=float(balance), expected=0.0,
-                                level=level(abs(balance) - mpmath.fsum(j.delta), scale, f))
+                                level=level(abs(balance) - mpmath.fsum(j.delta), scale, f,
+                                            SOLVER_PROMISE))
             d_got = j.dual()
             d_star = mpmath.mpf(j.opt.value.numerator) / j.opt.value.denominator
             tol = j.value_tolerance()
@@ -306,4 +307,4 @@ class DualOptimum(Oracle):
                 raise Falsified(f"D(α)={mpmath.nstr(d_got, 10)}, but the optimum is "
                                 f"{mpmath.nstr(d_star, 10)} (allowed {mpmath.nstr(tol, 3)}) [{call}]",
                                 call=call, inputs=inputs, got=float(d_got), expected=float(d_star),
-                                level=level(abs(d_got - d_star) - tol, scale, f))
+                                level=level(abs(d_got - d_star) - tol, scale, f, SOLVER_PROMISE))

@@ -20,7 +20,7 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
-from mathoracle.accuracy import fmt, level
+from mathoracle.accuracy import SOLVER_PROMISE, fmt, level
 from mathoracle.oracles import svm as S
 from mathoracle.oracles.base import DIGITS, mpf_array
 from mathoracle.oracles.svm_solver import judged, optimum
@@ -193,7 +193,7 @@ def _kkt(case, ex):
                 f"no intercept b satisfies the KKT conditions: sample {i} needs b ≥ "
                 f"{mpmath.nstr(lo, 8)}, sample {k} needs b ≤ {mpmath.nstr(hi, 8)} "
                 f"(α={[float(a) for a in j.alpha]!r}) [{call}]", call=call, inputs=x,
-                level=level(lo - hi, j.scale(), fmt(case.dtype)))
+                level=level(lo - hi, j.scale(), fmt(case.dtype), SOLVER_PROMISE))
 
 
 def _duality_gap(case, ex):
@@ -215,7 +215,7 @@ def _duality_gap(case, ex):
             raise Falsified(f"min_b P(w(α), b) - D(α)={mpmath.nstr(best, 6)}, but should be 0 "
                             f"(allowed {mpmath.nstr(tol, 3)}; α={[float(a) for a in j.alpha]!r}) "
                             f"[{call}]", call=call, inputs=x, got=float(best), expected=0.0,
-                            level=level(abs(best) - tol, j.scale(), fmt(case.dtype)))
+                            level=level(abs(best) - tol, j.scale(), fmt(case.dtype), SOLVER_PROMISE))
 
 
 def _optimum_examples(oracle, dtype):

@@ -6,8 +6,6 @@ the top k). The adapter forms the centred covariance (X - mean)ᵀ(X - mean)/(n-
 import numpy as np
 from scipy.linalg import eigh, eigvalsh
 
-from ..base import KnownDeviation, any_nan
-
 
 def _covariance(X):
     x = np.asarray(X, dtype=np.float64)
@@ -35,17 +33,3 @@ NOT_APPLICABLE = {
     "pca.transform": "SciPy has no PCA projection ((X - mean) Vᵀ would be the adapter's own formula)",
     "pca.choose_k": "SciPy has no rule for choosing the number of components",
 }
-
-
-_EIGH = "https://docs.scipy.org/doc/scipy/reference/generated/scipy.linalg.eigh.html"
-_X = np.array([[np.nan, 0.0], [1.0, 2.0], [0.0, 1.0]])
-
-DEVIATIONS = tuple(
-    KnownDeviation(
-        oracle=oid, properties=("nan",),
-        summary="raises ValueError('array must not contain infs or NaNs') instead of returning NaN",
-        reason="scipy.linalg.eigh and eigvalsh check their input with check_finite=True by "
-               "default (LAPACK may not terminate on NaN)",
-        reference=_EIGH, witness=witness, region=any_nan,
-    ) for oid, witness in (("pca.fit", {"X": _X, "k": 1}),
-                           ("pca.explained_variance_ratio", {"X": _X})))

@@ -8,8 +8,6 @@ import numpy as np
 import scipy.linalg
 import scipy.signal
 
-from ..base import KnownDeviation
-
 
 def discounted_returns(rewards, gamma, dones=None):
     """lfilter([1], [1, -γ], r[::-1])[::-1] over each episode (a done at t ends one after t)."""
@@ -41,15 +39,3 @@ NOT_APPLICABLE = {
     "rl.reinforce_loss": _NONE.format("REINFORCE loss"),
     "rl.ppo_clip_objective": _NONE.format("PPO clipped objective"),
 }
-
-DEVIATIONS = (
-    KnownDeviation(
-        oracle="rl.policy_evaluation", properties=("nan",),
-        summary="raises ValueError('array must not contain infs or NaNs') instead of returning NaN",
-        reason="scipy.linalg.solve checks its inputs by default (check_finite=True)",
-        reference="https://docs.scipy.org/doc/scipy/reference/generated/scipy.linalg.solve.html",
-        witness={"P": np.array([[[np.nan, 1.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]]),
-                 "R": np.zeros((2, 2)), "policy": np.array([[1.0, 0.0], [1.0, 0.0]]), "gamma": 0.5},
-        region=lambda kw: not all(np.all(np.isfinite(kw[k])) for k in ("P", "R", "policy")),
-    ),
-)

@@ -8,7 +8,7 @@ documented loss of accuracy for nearby points, listed below.
 import numpy as np
 from sklearn.metrics.pairwise import linear_kernel, polynomial_kernel, rbf_kernel
 
-from ..base import KnownDeviation, any_nan
+from ..base import KnownDeviation
 
 
 def linear(X, Y):
@@ -57,30 +57,5 @@ DEVIATIONS = (
         # fails on every BLAS kernel (K(x, x) ≠ 1 with three features depends on the kernel).
         witness={"X": np.array([[1e8]]), "Y": np.array([[1e8 + 1]]), "gamma": 1.0},
         region=expansion_cancels,
-    ),
-)
-
-
-_VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
-_POLY = "https://scikit-learn.org/stable/modules/generated/sklearn.metrics.pairwise.polynomial_kernel.html"
-
-DEVIATIONS += (
-    *(KnownDeviation(
-        oracle=oid, properties=("nan",),
-        summary="raises ValueError('Input contains NaN') instead of returning NaN",
-        reason="the pairwise kernels validate their inputs with check_array, which rejects NaN",
-        reference=_VALIDATION, witness={**witness, "X": np.array([[np.nan]]), "Y": np.array([[1.0]])},
-        region=any_nan,
-    ) for oid, witness in (("kernel.linear", {}), ("kernel.rbf", {"gamma": 1.0}),
-                           ("kernel.polynomial", {"degree": 2, "coef0": 1.0}))),
-    KnownDeviation(
-        oracle="kernel.polynomial", properties=("*",),
-        summary="degree 0 is rejected (InvalidParameterError: degree must be in [1, inf)) "
-                "instead of giving the constant kernel (xᵀy + c)⁰ = 1",
-        reason="polynomial_kernel's parameter validation declares degree an Interval(Real, 1, "
-               "None)",
-        reference=_POLY,
-        witness={"X": np.array([[1.0]]), "Y": np.array([[2.0]]), "degree": 0, "coef0": 1.0},
-        region=lambda kw: kw.get("degree") == 0,
     ),
 )

@@ -2,7 +2,7 @@
 import numpy as np
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
-from ..base import KnownDeviation, any_nan, provides
+from ..base import KnownDeviation, provides
 
 
 def mse(y_true, y_pred):
@@ -43,21 +43,8 @@ def _clipped(kw):
 
 
 _LOG_LOSS = "https://scikit-learn.org/stable/modules/generated/sklearn.metrics.log_loss.html"
-_VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
 
 DEVIATIONS = (
-    KnownDeviation(
-        oracle="loss.binary_cross_entropy", properties=("agreement", "edges", "two_class_cce"),
-        summary="log(1 - p) is the log of the rounded 1 - p: a term with y = 0 and small p is "
-                "accurate to u absolutely, not relatively (log_loss(0, 1e-10) is off by 8e-8)",
-        reason="log_loss expands a binary p into the columns [1 - p, p] and takes their log, "
-               "instead of log1p(-p); 1 - p is exact only for p ≥ ½ (Sterbenz)",
-        reference="https://github.com/scikit-learn/scikit-learn/pull/24365 (the column "
-                  "expansion); the log_loss page documents the [1 - p, p] reading of binary p",
-        witness={"y_true": np.array([0.0]), "p": np.array([1e-10])},
-        region=lambda kw: bool(np.any((np.asarray(kw["y_true"]) == 0)
-                                      & (np.asarray(kw["p"], np.float64) < 0.5))),
-    ),
     *(KnownDeviation(
         oracle=oid, properties=("agreement", "edges", "two_class_cce", "zero_at_perfect"),
         summary="p is clipped to [eps, 1 - eps], eps the dtype's machine epsilon",
@@ -68,15 +55,13 @@ DEVIATIONS = (
         ("loss.categorical_cross_entropy",
          {"y_onehot": np.array([[1.0, 0.0]]), "p": np.array([[1e-300, 1.0]])}),
     )),
-    *(KnownDeviation(
-        oracle=oid, properties=("nan",),
-        summary="raises ValueError('Input contains NaN') instead of returning NaN",
-        reason="sklearn.metrics validates its inputs with check_array, which rejects NaN",
-        reference=_VALIDATION, witness=witness, region=any_nan,
-    ) for oid, witness in (
-        ("loss.mse", {"y_true": np.array([np.nan]), "y_pred": np.array([1.0])}),
-        ("loss.mae", {"y_true": np.array([np.nan]), "y_pred": np.array([1.0])}),
-        ("loss.binary_cross_entropy", {"y_true": np.array([1.0]), "p": np.array([np.nan])}),
-        ("loss.categorical_cross_entropy", {"y_onehot": np.array([[1.0, 0.0]]), "p": np.array([[np.nan, 0.5]])}),
-    )),
+    KnownDeviation(
+        oracle="loss.categorical_cross_entropy", properties=("nan",),
+        summary="a NaN in the one-hot row does not propagate: the class index is taken from it",
+        reason="log_loss takes class labels (labels=range(C)); the adapter takes each row's label "
+               "as its argmax, where a NaN label is lost",
+        reference=_LOG_LOSS,
+        witness={"y_onehot": np.array([[np.nan, 1.0]]), "p": np.array([[0.5, 0.5]])},
+        region=lambda kw: bool(np.isnan(np.asarray(kw["y_onehot"], np.float64)).any()),
+    ),
 )

@@ -17,8 +17,6 @@ binary_cross_entropy); alpha (its L2 term, added to every coefficient gradient) 
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from ..base import KnownDeviation
-
 # (activation, loss) -> (estimator, its activation name, its output activation, its loss name,
 #                        the factor from its gradient to the catalogue's, given k outputs)
 SUPPORTED = {
@@ -64,18 +62,3 @@ NOT_APPLICABLE = {
     "network.layer_gradients": _MLP.format("layer-gradient function (_compute_loss_grad divides "
                                            "by n_samples and adds alpha·W)"),
 }
-
-DEVIATIONS = (
-    KnownDeviation(
-        oracle="network.mlp_gradients", properties=("*",),
-        summary="only (identity, mse) and (sigmoid, binary_cross_entropy) are networks scikit-learn "
-                "builds: its output layer always has the estimator's own activation (identity "
-                "for MLPRegressor, logistic or softmax for MLPClassifier); other pairs raise",
-        reason="MLPRegressor and MLPClassifier fix out_activation_ by the task, and _backprop's "
-               "output delta a - y holds only for those canonical (activation, loss) links",
-        reference="https://scikit-learn.org/stable/modules/neural_networks_supervised.html "
-                  "(the output activations and losses of MLPRegressor and MLPClassifier)",
-        witness={"x": np.array([[0.5]]), "y": np.array([[0.25]]), "weights": [np.array([[1.0]])],
-                 "biases": [np.array([0.0])], "activation": "tanh", "loss": "mse"},
-        region=lambda kw: (kw.get("activation", "sigmoid"), kw.get("loss", "mse")) not in SUPPORTED),
-)

@@ -13,10 +13,7 @@ centred data).
   projects first and centres after (X Vᵀ - mean Vᵀ), which loses accuracy for data far from
   its mean, but no more than rounding X itself costs (the allowance counts |x|·|v|).
 """
-import numpy as np
 from sklearn.decomposition import PCA
-
-from ..base import KnownDeviation, any_nan
 
 
 def fit(X, k):
@@ -45,19 +42,3 @@ def transform(X, components, mean):
 
 FUNCTIONS = {"pca.fit": fit, "pca.transform": transform,
              "pca.explained_variance_ratio": explained_variance_ratio, "pca.choose_k": choose_k}
-
-
-_VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
-_X = np.array([[np.nan, 0.0], [1.0, 2.0], [0.0, 1.0]])
-
-DEVIATIONS = tuple(
-    KnownDeviation(
-        oracle=oid, properties=("nan",),
-        summary="raises ValueError('Input contains NaN') instead of returning NaN",
-        reason="PCA validates its input with check_array, which rejects NaN",
-        reference=_VALIDATION, witness=witness, region=any_nan,
-    ) for oid, witness in (
-        ("pca.fit", {"X": _X, "k": 1}),
-        ("pca.explained_variance_ratio", {"X": _X}),
-        ("pca.transform", {"X": _X, "components": np.array([[1.0, 0.0]]), "mean": np.zeros(2)}),
-    ))

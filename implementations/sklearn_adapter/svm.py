@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.metrics import hinge_loss
 from sklearn.svm import SVC
 
-from ..base import KnownDeviation, any_nan
+from ..base import KnownDeviation
 
 
 def primal_objective(w, b, X, y, C):
@@ -35,22 +35,7 @@ NOT_APPLICABLE = {
 }
 
 
-_VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
-
 DEVIATIONS = (
-    KnownDeviation(
-        oracle="svm.fit_dual", properties=("agreement", "edges", "kkt", "duality_gap"),
-        summary="α is accurate to single precision only: LIBSVM stores Q_ij = y_i y_j K_ij in "
-                "float (Qfloat), so in float64 yᵀα, the dual value and the KKT margins are off "
-                "by ~1e-8 relatively (yᵀα = -4.8e-14 at the witness, 9 ulp-sized roundings allow "
-                "5.4e-15)",
-        reason="LIBSVM's kernel cache holds single-precision columns to fit twice as many",
-        reference="https://github.com/cjlin1/libsvm/pull/229 (Qfloat is float; "
-                  "https://github.com/cjlin1/libsvm/issues/225)",
-        witness={"X": np.array([[-8.466796875], [0.0], [0.0], [0.0], [1.0]]),
-                 "y": np.array([1.0, -1.0, -1.0, 1.0, 1.0]), "C": 1.0},
-        region=lambda kw: np.asarray(kw["X"]).dtype == np.float64,
-    ),
     KnownDeviation(
         oracle="svm.primal_objective", properties=("*",),
         summary="hinge_loss reads y as all negative when every label is +1: the hinge of a "
@@ -62,22 +47,5 @@ DEVIATIONS = (
         witness={"w": np.array([1.0]), "b": 0.0, "X": np.array([[0.5], [2.0]]),
                  "y": np.array([1.0, 1.0]), "C": 1.0},
         region=lambda kw: bool(np.all(np.asarray(kw["y"]) == 1)),
-    ),
-    KnownDeviation(
-        oracle="svm.primal_objective", properties=("nan",),
-        summary="raises ValueError('Input contains NaN') instead of returning NaN",
-        reason="hinge_loss validates its inputs with check_array, which rejects NaN",
-        reference=_VALIDATION,
-        witness={"w": np.array([np.nan]), "b": 0.0, "X": np.array([[1.0], [2.0]]),
-                 "y": np.array([1.0, -1.0]), "C": 1.0},
-        region=any_nan,
-    ),
-    KnownDeviation(
-        oracle="svm.fit_dual", properties=("nan",),
-        summary="raises ValueError('Input contains NaN') instead of returning NaN",
-        reason="SVC.fit validates X and y with check_X_y, which rejects NaN",
-        reference=_VALIDATION,
-        witness={"X": np.array([[np.nan], [1.0]]), "y": np.array([1.0, -1.0]), "C": 1.0},
-        region=any_nan,
     ),
 )

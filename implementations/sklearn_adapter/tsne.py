@@ -17,7 +17,7 @@ from scipy.spatial.distance import squareform
 from sklearn.manifold._t_sne import MACHINE_EPSILON, _joint_probabilities
 from sklearn.metrics import pairwise_distances
 
-from ..base import KnownDeviation, any_nan
+from ..base import KnownDeviation
 
 CHECKED_WITH = "1.9.1"
 PRIVATE_API_VERSION_OK = sklearn.__version__ == CHECKED_WITH
@@ -70,7 +70,6 @@ def _clamped(kw):
 
 _SOURCE = ("https://github.com/scikit-learn/scikit-learn/blob/1.9.1/sklearn/manifold/_t_sne.py "
            "(_joint_probabilities)")
-_VALIDATION = "https://scikit-learn.org/stable/modules/generated/sklearn.utils.check_array.html"
 
 DEVIATIONS = (
     KnownDeviation(
@@ -106,13 +105,5 @@ DEVIATIONS = (
         reference=_SOURCE,
         witness={"X": np.array([[0.0, 0.0], [0.0, -8.0], [2.0, 2.0], [1.0, 0.0]]), "perplexity": 1.5},
         region=_clamped,
-    ),
-    KnownDeviation(
-        oracle="tsne.joint_probabilities", properties=("nan",),
-        summary="raises ValueError('Input contains NaN') instead of returning NaN",
-        reason="pairwise_distances validates its input with check_array, which rejects NaN",
-        reference=_VALIDATION,
-        witness={"X": np.array([[np.nan, 0.0], [1.0, 0.0], [0.0, 1.0]]), "perplexity": 1.5},
-        region=any_nan,
     ),
 )

@@ -82,17 +82,17 @@ DEVIATIONS = (
     KnownDeviation(
         oracle="attention.scaled_dot_product", properties=("nan",), summary=_FLASH_NAN,
         reason=_FLASH_WHY, reference=_FLASH_REF,
-        witness={"Q": np.array([[[[np.nan, 0.0]]]]), "K": np.ones((1, 1, 2, 2)),
-                 "V": np.ones((1, 1, 2, 2))},
+        witness={"Q": np.array([[[[np.nan, 0.0]]]]), "K": np.eye(2).reshape(1, 1, 2, 2),
+                 "V": np.eye(2).reshape(1, 1, 2, 2)},
         region=lambda kw: np.ndim(kw["Q"]) == 4 and _nan_in(kw, "Q", "K"),  # any head size
     ),
     KnownDeviation(
         oracle="attention.multi_head", properties=("nan",),
         summary=_FLASH_NAN + " (nn.MultiheadAttention calls it with (batch, heads, n, d))",
         reason=_FLASH_WHY, reference=_FLASH_REF,
-        witness={"Q": np.array([[np.nan, 0.0]]), "K": np.ones((2, 2)), "V": np.ones((2, 2)),
-                 "W_q": np.ones((2, 2)), "W_k": np.ones((2, 2)), "W_v": np.ones((2, 2)),
-                 "W_o": np.ones((2, 2)), "num_heads": 2},
+        witness={"Q": np.array([[np.nan, 0.0]]), "K": np.eye(2), "V": np.eye(2),
+                 "W_q": np.eye(2), "W_k": np.eye(2), "W_v": np.eye(2), "W_o": np.eye(2),
+                 "num_heads": 2},
         region=lambda kw: _nan_in(kw, "Q", "K", "W_q", "W_k"),
     ),
 )

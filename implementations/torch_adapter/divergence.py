@@ -21,20 +21,6 @@ def _both_zero(kw):
     return bool(np.any((p == 0) & (q == 0)))
 
 
-def _logs_cancel(kw):
-    """Some component with p > 0 where |log p| + |log q| exceeds 16: the two logarithms of
-    kl_div's gradient cost more than its allowed error there."""
-    p, q = np.asarray(kw["p"], np.float64), np.asarray(kw["q"], np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        size = np.abs(np.log(p)) + np.abs(np.log(q))
-    return bool(np.any((p > 0) & ~(size <= 16)))
-
-
-def _equal(kw):
-    p, q = np.asarray(kw["p"]), np.asarray(kw["q"])
-    return p.shape == q.shape and bool(np.array_equal(p, q))
-
-
 DEVIATIONS = (
     KnownDeviation(
         oracle="divergence.kl", properties=("agreement", "edges", "zero_when_equal", "nonnegative",
@@ -45,18 +31,6 @@ DEVIATIONS = (
         reference="https://pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html",
         witness={"p": np.array([0.5, 0.5, 0.0]), "q": np.array([0.5, 0.5, 0.0])},
         region=_both_zero,
-    ),
-    KnownDeviation(
-        oracle="divergence.kl", properties=("zero_when_equal",),
-        summary="KL(p‖p) is a rounding error, not always 0 (-3e-8 for p = [0.25, 0.75] in "
-                "float32, -8e-31 in float64): target·log(target) (xlogy) and target·input round "
-                "differently",
-        reason="kl_div computes xlogy(target, target) - target·input; xlogy does not always "
-               "round like target·torch.log(target), so the two terms need not cancel exactly",
-        reference="https://github.com/pytorch/pytorch/issues/51716 (kl_div(p, p) is not 0; "
-                  "the maintainers point to log_target=True)",
-        witness={"p": np.array([0.25, 0.75], np.float32), "q": np.array([0.25, 0.75], np.float32)},
-        region=_equal,
     ),
     KnownDeviation(
         oracle="divergence.kl", properties=("gradient",),
@@ -70,17 +44,5 @@ DEVIATIONS = (
         witness={"p": np.array([5e-324, 0.5, 0.5]), "q": np.array([5e-324, 0.5, 0.5]),
                  "cotangent": np.array(0.5)},
         region=lambda kw: any_subnormal(kw["p"]),
-    ),
-    KnownDeviation(
-        oracle="divergence.kl", properties=("gradient",),
-        summary="the gradient by p is log p + 1 - log q, two logarithms that cancel where p and "
-                "q are small and close (1 + 64 ulp instead of 1 at p = q = 1e-30 in float32)",
-        reason="kl_div takes log q as its input and differentiates target·(log target - input); "
-               "log(p/q) + 1 would not cancel",
-        reference="https://pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html "
-                  "(the input is given in log space)",
-        witness={"p": np.array([1.0866788e-30, 0.25, 0.25, 0.25, 0.25], np.float32),
-                 "q": np.array([1.0866788e-30, 0.25, 0.25, 0.25, 0.25], np.float32)},
-        region=_logs_cancel,
     ),
 )

@@ -101,43 +101,7 @@ FUNCTIONS = {f"network.{f.__name__}": f for f in (
     linear, dense_forward, output_delta, hidden_delta, layer_gradients, mlp_gradients)}
 
 
-_THRESHOLD_BACKWARD = ("https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/"
-                       "Activation.cpp (threshold_backward: where(self <= threshold, 0, grad)); "
-                       "https://github.com/apache/mxnet/pull/14262 compares torch's choice")
-_RELU_NAN = dict(
-    summary="relu's backward selects instead of multiplying: where z ≤ 0 it returns 0 even if "
-            "the incoming gradient is NaN (NaN·relu'(z) = NaN·0 should be NaN)",
-    reason="threshold_backward is where(z <= 0, 0, grad), so a NaN cotangent is dropped where "
-           "the unit is off",
-    reference=_THRESHOLD_BACKWARD,
-)
-
 DEVIATIONS = (
-    KnownDeviation(
-        oracle="network.output_delta", properties=("nan",), **_RELU_NAN,
-        witness={"grad_a": np.array([[np.nan]]), "z": np.array([[0.0]]), "activation": "relu"},
-        region=lambda kw: kw.get("activation") == "relu" and any_nan(kw)),
-    KnownDeviation(
-        oracle="network.hidden_delta", properties=("nan",), **_RELU_NAN,
-        witness={"W_next": np.array([[np.nan]]), "delta_next": np.array([[1.0]]),
-                 "z": np.array([[0.0]]), "activation": "relu"},
-        region=lambda kw: kw.get("activation") == "relu" and any_nan(kw)),
-    KnownDeviation(
-        oracle="network.mlp_gradients", properties=("nan",), **_RELU_NAN,
-        witness={"x": np.array([[1.0]]), "y": np.array([[np.nan]]),
-                 "weights": [np.array([[-1.0]]), np.array([[1.0]])],
-                 "biases": [np.array([0.0]), np.array([0.0])], "activation": "relu", "loss": "mse"},
-        region=lambda kw: kw.get("activation") == "relu" and any_nan(kw)),
-    KnownDeviation(
-        oracle="network.mlp_gradients", properties=("nan",),
-        summary="with loss='binary_cross_entropy', a NaN anywhere raises RuntimeError instead of "
-                "giving NaN gradients (F.binary_cross_entropy checks that p and y lie in [0, 1])",
-        reason="binary_cross_entropy validates its inputs (see loss.binary_cross_entropy)",
-        reference="https://pytorch.org/docs/stable/generated/torch.nn.BCELoss.html",
-        witness={"x": np.array([[np.nan]]), "y": np.array([[1.0]]), "weights": [np.array([[1.0]])],
-                 "biases": [np.array([0.0])], "activation": "sigmoid",
-                 "loss": "binary_cross_entropy"},
-        region=lambda kw: kw.get("loss") == "binary_cross_entropy" and any_nan(kw)),
     KnownDeviation(
         oracle="network.mlp_gradients", properties=("nan",),
         summary="with loss='mae', a NaN residual gives the gradient 0, not NaN: l1_loss's backward "

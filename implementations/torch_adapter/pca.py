@@ -4,10 +4,8 @@
 torch.pca_lowrank is randomized (a few subspace iterations of a random projection): it is
 not used, because its answer is approximate by design, not a rounding of the formula.
 """
-import numpy as np
 import torch
 
-from ..base import KnownDeviation, any_nan
 from .tensors import tensor
 
 
@@ -53,20 +51,3 @@ NOT_APPLICABLE = {
                      "formula)",
 }
 
-
-# A NaN makes LAPACK's syevd report a failure to converge (a NaN covariance with repeated
-# entries: this one raises, others return NaN).
-_X = np.array([[np.nan, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
-
-DEVIATIONS = tuple(
-    KnownDeviation(
-        oracle=oid, properties=("nan",),
-        summary="torch.linalg.eigh may raise LinAlgError ('failed to converge') on a NaN "
-                "covariance instead of returning NaN",
-        reason="eigh passes LAPACK syevd's non-zero info on as an error; a NaN input makes it "
-               "fail for some matrices and return NaN for others",
-        reference="https://github.com/pytorch/pytorch/issues/59779 (eigh of a NaN matrix raises "
-                  "'the algorithm failed to converge')",
-        witness=witness, region=any_nan,
-    ) for oid, witness in (("pca.fit", {"X": _X, "k": 1}),
-                           ("pca.explained_variance_ratio", {"X": _X})))

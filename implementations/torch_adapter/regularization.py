@@ -100,23 +100,12 @@ DEVIATIONS = (
         oracle="regularization.batch_norm", properties=("agreement", "edges", "shift_invariance",
                                                         "scale_invariance", "constant_row"),
         summary="the folded form x·s + (β - μ·s), s = γ/√(σ² + ε), loses accuracy where s is "
-                "subnormal (57 u for γ = 2.9e-28, σ = 6.6e12 in float32) and cancels where a "
+                "subnormal (1.2e8 u for γ = 5.5e-263, σ = 8.7e53 in float64) and cancels where a "
                 "feature's |μ| exceeds its σ", **_FOLD,
         reference="https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/cpu/"
                   "batch_norm_kernel.cpp (batch_norm_cpu_collect_linear_and_constant_terms)",
-        witness={"x": np.array([[13198240514048.0, 0.0], [0.0, 0.0]], np.float32),
-                 "gamma": np.array([2.9186346452995954e-28, 2.9186346452995954e-28], np.float32),
-                 "beta": np.array([0.0, 0.0], np.float32), "eps": 1e-05},
-        region=_folded(0)),
-    KnownDeviation(
-        oracle="regularization.batch_norm", properties=("*",),
-        summary="a batch of one sample raises ValueError('Expected more than 1 value per channel "
-                "when training') instead of returning β",
-        reason="F.batch_norm refuses training-mode statistics of a single value per feature "
-               "(its variance is 0, so every output would be β)",
-        reference="https://github.com/pytorch/pytorch/pull/2961 (raise when each channel has 1 "
-                  "value); https://github.com/pytorch/pytorch/issues/4534",
-        witness={"x": np.array([[1.0, 2.0]]), "gamma": np.array([1.0, 1.0]),
-                 "beta": np.array([0.5, -0.5]), "eps": 1e-5},
-        region=lambda kw: np.shape(kw["x"])[0] == 1),
+        witness={"x": np.array([[1.7467768095115772e54], [0.0]]),
+                 "gamma": np.array([5.549461004780875e-263]), "beta": np.array([0.0]),
+                 "eps": 1e-05},
+        region=lambda kw: np.shape(kw["x"])[0] > 1 and _folded(0)(kw)),  # one sample: refused
 )
