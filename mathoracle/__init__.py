@@ -17,7 +17,7 @@ __all__ = ["check", "list_oracles", "CheckResult", "PropertyResult", "Counterexa
 
 
 def _validate(dtypes, max_examples, seed) -> tuple[str, ...] | None:
-    from mathoracle.runner import DTYPES
+    from mathoracle.formats import ALL_NAMES as DTYPES  # float16/32/64 and the ml_dtypes formats
     if dtypes is not None:
         if isinstance(dtypes, str):
             dtypes = [dtypes]

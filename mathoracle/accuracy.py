@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
+from mathoracle.formats import ml_formats
 from mathoracle.oracles.base import DIGITS, ErrorModel, Exact
 
 
@@ -56,6 +57,7 @@ FORMATS = {
     "float16": Format("float16", 11, -14, 15),
     "float32": Format("float32", 24, -126, 127),
     "float64": Format("float64", 53, -1022, 1023),
+    **ml_formats(),  # bfloat16, float8_e4m3fn, float8_e5m2 (mathoracle/formats.py)
 }
 
 
@@ -80,8 +82,9 @@ def ulp(exact: mpmath.mpf, f: Format) -> mpmath.mpf:
 
 def error_ulps(got: float, exact: mpmath.mpf, f: Format) -> float:
     """|got - exact| in ulps of ``exact``; NaN when got is NaN."""
-    if np.isnan(got):
-        return float("nan")
+    if np.isnan(got):  # a format without infinities (float8_e4m3fn) overflows to NaN
+        past = getattr(f, "rounds_past_max", None)
+        return 0.0 if past is not None and not f.infinities and past(abs(exact)) else float("nan")
     if np.isinf(got):
         rounds_to_inf = abs(exact) >= f.overflow
         return 0.0 if rounds_to_inf and (got > 0) == (exact > 0) else float("inf")
@@ -207,7 +210,7 @@ def voided(got: float, exact: mpmath.mpf, magnitude: mpmath.mpf, allowed: mpmath
     one-pass variance or an expanded distance that loses the digits the inputs carry: FAIL;
     a log-variance KL 174 ulp off where 36 are allowed: INACCURATE.
     """
-    if np.isnan(got) or (np.isinf(got) and error_ulps(got, exact, f) != 0):
+    if (np.isnan(got) or np.isinf(got)) and error_ulps(got, exact, f) != 0:
         return True
     err = abs(mpmath.mpf(float(got)) - exact)
     return bool(err > allowed and err * err > f.unit_roundoff * abs(exact) * magnitude)
@@ -246,8 +249,8 @@ def judge(got: np.ndarray, exact: Exact, model: ErrorModel, dtype) -> Verdict:
             errors[idx] = error_ulps(g, e, f)
             allowed[idx] = float(allow[idx] / ulp(e, f))
             allow_f[idx] = float(allow[idx])
-            if np.isnan(g):
-                within[idx] = False
+            if np.isnan(g):  # right only where a format without infinities overflows to NaN
+                within[idx] = errors[idx] == 0
             elif np.isinf(g):
                 within[idx] = errors[idx] == 0
             else:

@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from mathoracle import guard
+from mathoracle.formats import is_ml
 from mathoracle.oracles.base import Oracle
 from mathoracle.properties.base import Falsified, Refused, signature_call
 
@@ -102,7 +103,7 @@ def vet(out: Any, dtype, shape: tuple, what: str, call: str, inputs: Mapping[str
     except Exception as exc:
         raise Falsified(f"returned {type(out).__name__}, which is not an array "
                         f"({type(exc).__name__}) [{call}]", call=call, inputs=inputs) from None
-    if got.dtype.kind != "f":
+    if got.dtype.kind != "f" and not is_ml(got.dtype):  # bfloat16, float8: numpy kind "V"
         should = np.dtype(dtype) if dtype is not None else "a float dtype"
         raise Falsified(f"{what}.dtype={got.dtype}, but should be {should} [{call}]", call=call,
                         inputs=inputs)

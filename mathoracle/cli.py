@@ -32,8 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("oracle", help="oracle id, e.g. activation.softmax")
     ck.add_argument("target", help="module:function, path/to/file.py:function, or a bundled "
                                    "implementation (numpy, torch, scipy, sklearn)")
-    ck.add_argument("--dtype", action="append", help="float16, float32 or float64; repeatable "
-                    "(default: every float dtype the target accepts)")
+    ck.add_argument("--dtype", action="append", help="float16, float32 or float64 (or bfloat16, "
+                    "float8_e4m3fn, float8_e5m2); repeatable (default: every one of float16/32/64 "
+                    "the target accepts)")
     ck.add_argument("--max-examples", type=int, default=100, help="examples per property and dtype")
     ck.add_argument("--seed", type=int, help="seed of the search (default: random, printed)")
     ck.add_argument("--property", action="append", help="run only this property; repeatable")
@@ -54,13 +55,18 @@ def _parser() -> argparse.ArgumentParser:
                          "(default: numpy,torch,scipy,sklearn)")
     rp.add_argument("--out", default="reports", help="directory to write into (default: reports)")
     rp.add_argument("--oracle", action="append", help="only this oracle id; repeatable")
-    rp.add_argument("--dtype", action="append", help="float16, float32 or float64; repeatable")
+    rp.add_argument("--dtype", action="append", help="float16, float32 or float64 (or bfloat16, "
+                    "float8_e4m3fn, float8_e5m2); repeatable")
     rp.add_argument("--max-examples", type=int, default=100, help="examples per property and dtype")
     rp.add_argument("--seed", type=int, help="seed of the search (default: random, recorded)")
     rp.add_argument("--jobs", "-j", type=int, default=1, help="processes to run checks on")
     rp.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     _verdict_options(rp, report=True)
+    rp.add_argument("--sweep", action="store_true", help="also sweep every unary id exhaustively "
+                    "in float16, bfloat16 and the float8 formats (an 'Exhaustive sweeps' section)")
     _limits(rp)
+    from mathoracle.sweep.command import add_parser as add_sweep
+    add_sweep(sub)
     no = sub.add_parser("new-oracle", help="write the skeleton files of a new oracle")
     no.add_argument("oracle", help="the new id, section.name (e.g. activation.gelu)")
     no.add_argument("--root", default=".", help="the project's root directory (default: .)")
@@ -152,7 +158,7 @@ def _report(args) -> int:
     params = _params(args)
     doc = report.build(specs, oracle_ids=args.oracle, max_examples=args.max_examples, seed=args.seed,
                        jobs=args.jobs, timeout=_timeout(args), isolate=args.isolate, dtypes=dtypes,
-                       progress=not args.quiet, params=params)
+                       progress=not args.quiet, params=params, sweeps=args.sweep)
     paths = report.write(doc, args.out)
     s = doc["summary"]
     counts = ", ".join(f"{s.get(k, 0)} {k}" for k in ("pass", "inaccurate", "refused", "not supported",
@@ -200,7 +206,9 @@ def main(argv=None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "list":
             return _list(args.json, args.markdown)
-        return {"check": _check, "report": _report, "new-oracle": _new_oracle}[args.command](args)
+        from mathoracle.sweep.command import run as _sweep
+        return {"check": _check, "report": _report, "new-oracle": _new_oracle,
+                "sweep": _sweep}[args.command](args)
     except UsageError as exc:
         print(f"mathoracle: error: {exc}", file=sys.stderr)
         return 2

@@ -30,6 +30,9 @@ def pytest_addoption(parser):
                          "repeatable")
     group.addoption("--mathoracle-oracle", action="append", default=[], metavar="ID",
                     help="only these oracle ids (patterns with *; repeatable)")
+    group.addoption("--mathoracle-dtype", action="append", default=[], metavar="DTYPE",
+                    help="dtypes to check (repeatable; default float16, float32, float64; also "
+                         "bfloat16, float8_e4m3fn, float8_e5m2)")
     group.addoption("--mathoracle-examples", type=int, default=100, help="examples per property and dtype")
     group.addoption("--mathoracle-seed", type=int, default=0, help="seed of the search (default 0)")
     group.addoption("--mathoracle-timeout", type=float, default=None,
@@ -134,6 +137,12 @@ def _items(session, config) -> list:
     from mathoracle.properties import properties_for
     from mathoracle.registry import UsageError, extra_properties, load_implementation, oracles
     patterns = config.getoption("mathoracle_oracle")
+    from mathoracle.formats import ALL_NAMES
+    dtypes = tuple(config.getoption("mathoracle_dtype")) or DTYPES
+    bad = [d for d in dtypes if d not in ALL_NAMES]
+    if bad:
+        raise pytest.UsageError(f"--mathoracle-dtype {bad[0]} is not a judged dtype; use one of "
+                                f"{', '.join(ALL_NAMES)}")
     xfail, skip = config.getini("mathoracle_xfail"), config.getini("mathoracle_skip")
     items = []
     from mathoracle import parse_param
@@ -151,7 +160,7 @@ def _items(session, config) -> list:
             if not impl.provides(oid) or (patterns and not any(_matches(oid, p) for p in patterns)):
                 continue
             for prop in properties_for(oracle, extra_properties()):
-                for dtype in DTYPES:
+                for dtype in dtypes:
                     name = f"{oid}::{prop.name}[{dtype}]"
                     item = PropertyItem.from_parent(session, name=name, nodeid=f"mathoracle[{spec}]::{name}",
                                                     spec=spec, oracle_id=oid, prop=prop.name, dtype=dtype)

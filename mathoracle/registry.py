@@ -24,6 +24,9 @@ BUNDLED = {
     "torch": "mathoracle.implementations.torch_adapter",
     "scipy": "mathoracle.implementations.scipy_adapter",
     "sklearn": "mathoracle.implementations.sklearn_adapter",
+    "jax": "mathoracle.implementations.jax_adapter",
+    "keras[torch]": "mathoracle.implementations.keras_adapter",
+    "keras[jax]": "mathoracle.implementations.keras_adapter",
 }
 
 
@@ -71,12 +74,13 @@ def bundled(name: str) -> Implementation:
             return plugins[name]
         raise UsageError(f"unknown implementation {name!r}; the bundled ones are "
                          f"{', '.join([*BUNDLED, *plugins])}, or give a target as module:function")
+    extra, _, variant = name.partition("[")  # "keras[jax]": module.implementation("jax")
     try:
         module = importlib.import_module(BUNDLED[name])
+        return module.implementation(variant.rstrip("]")) if variant else module.IMPLEMENTATION
     except ImportError as exc:
-        raise UsageError(f"the {name} implementation needs {exc.name or name}, which is not "
-                         f"installed; install it with: pip install 'mathoracle[{name}]'") from None
-    return module.IMPLEMENTATION
+        raise UsageError(f"the {name} implementation needs {exc.name or extra}, which is not "
+                         f"installed; install it with: pip install 'mathoracle[{extra}]'") from None
 
 
 def available_implementations() -> dict[str, Implementation | str]:

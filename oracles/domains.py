@@ -1,6 +1,9 @@
 """Hypothesis strategies for oracle domains, per dtype, with the edge values mixed in.
 
-Every strategy here draws NumPy values of one float dtype. Edge values are drawn about
+Every strategy here draws NumPy values of one float dtype. The ml_dtypes formats (bfloat16,
+float8), which Hypothesis cannot draw, are drawn exactly: an element is a value of the format
+picked by its ordinal (``mathoracle.sweep.inputs``), an array is drawn in float64 and cast,
+which is exact because every element is a value of the format. Edge values are drawn about
 as often as ordinary ones: 0, -0, the smallest subnormal and normal, huge magnitudes up
 to the dtype's limits, logits at ±1e4, probabilities at 1e-300 and 1 - 2^-p.
 """
@@ -12,6 +15,8 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from mathoracle.formats import finfo, is_ml
 
 WIDTH = {"float16": 16, "float32": 32, "float64": 64}
 
@@ -25,6 +30,27 @@ def _dtype_name(dtype) -> str:
 
 def _width(dtype) -> int:
     return WIDTH[_dtype_name(dtype)]
+
+
+def _ml_floats(dtype, lo, hi) -> st.SearchStrategy:
+    """Finite values of an ml_dtypes format in [lo, hi], exactly, as Python floats."""
+    from mathoracle.sweep.inputs import finite_span, to_ordinals, to_values
+    start, stop = finite_span(dtype)
+    first = start if lo is None else int(to_ordinals(np.array([_toward(lo, dtype, 1)], dtype), dtype)[0])
+    last = stop - 1 if hi is None else int(to_ordinals(np.array([_toward(hi, dtype, -1)], dtype), dtype)[0])
+    return st.integers(first, last).map(
+        lambda o: float(to_values(np.array([o], dtype=np.int64), dtype)[0].astype(np.float64)))
+
+
+def _toward(x: float, dtype, side: int):
+    """The value of dtype nearest x on x's ``side`` (+1: the smallest ≥ x; -1: the largest ≤ x)."""
+    fi = finfo(dtype)
+    x = min(max(float(x), -float(fi.max)), float(fi.max))
+    v = np.array(x).astype(dtype)
+    if side * (float(v.astype(np.float64)) - x) < 0:
+        from mathoracle.sweep.inputs import to_ordinals, to_values
+        v = to_values(to_ordinals(np.array([v]), dtype) + side, dtype)[0]
+    return v
 
 
 def representable(dtype, values) -> list:
@@ -41,7 +67,7 @@ def representable(dtype, values) -> list:
 
 def real_edges(dtype) -> list:
     """Edge values of the whole real line, for activations."""
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     tiny_sub = float(fi.smallest_subnormal)
     vals = [0.0, -0.0, tiny_sub, -tiny_sub, float(fi.tiny), -float(fi.tiny), 1.0, -1.0, 0.5,
             -0.5, 2.0 ** -30, 40.0, -40.0, 88.0, -88.0, 700.0, -700.0, 745.0, -745.0, 1e4, -1e4,
@@ -51,7 +77,7 @@ def real_edges(dtype) -> list:
 
 def prob_edges(dtype) -> list:
     """Edge values of [0, 1]."""
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     one_below = 1.0 - 2.0 ** -(fi.nmant + 1)
     vals = [0.0, 1.0, 0.5, float(fi.smallest_subnormal), float(fi.tiny), 1e-300, 1e-30, 1e-10,
             one_below, 1.0 - 2.0 ** -fi.nmant, 1e-3, 0.999]
@@ -60,8 +86,8 @@ def prob_edges(dtype) -> list:
 
 def elements(dtype, *, lo=None, hi=None, edges=()) -> st.SearchStrategy:
     """Finite floats of dtype in [lo, hi], with ``edges`` (those inside the range) mixed in."""
-    base = st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
-                     width=_width(dtype))
+    base = _ml_floats(dtype, lo, hi) if is_ml(dtype) else st.floats(
+        min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False, width=_width(dtype))
     inside = [e for e in edges if (lo is None or e >= lo) and (hi is None or e <= hi)]
     return st.one_of(st.sampled_from(inside), base) if inside else base
 
@@ -70,7 +96,7 @@ def fraction(dtype, edges=(0.0, 1.0)) -> st.SearchStrategy:
     """A parameter in [0, 1] (a slope, a class weight): 0, or at least dtype's smallest normal,
     so that an implementation computing in dtype may round it to dtype without flushing it
     to 0 (rounding costs a relative u, which the sensitivity covers; a flush does not)."""
-    tiny = float(np.finfo(dtype).tiny)
+    tiny = float(finfo(dtype).tiny)
     inside = [e for e in edges if e == 0 or tiny <= e <= 1]
     return st.one_of(st.sampled_from(inside), st.floats(min_value=tiny, max_value=1.0))
 
@@ -78,6 +104,9 @@ def fraction(dtype, edges=(0.0, 1.0)) -> st.SearchStrategy:
 def arrays(dtype, elems, *, min_dims=1, max_dims=2, max_side=6, shape=None) -> st.SearchStrategy:
     shapes = shape if shape is not None else hnp.array_shapes(
         min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
+    if is_ml(dtype):  # elements are values of the format: the cast from float64 is exact
+        return hnp.arrays(np.float64, shapes, elements=elems.map(float)).map(
+            lambda a: a.astype(dtype))
     return hnp.arrays(np.dtype(dtype), shapes, elements=elems)
 
 
@@ -87,7 +116,7 @@ def square_safe_bound(dtype, terms: int = 64) -> float:
     arithmetic: B = 2^k, k = ⌊⌊log2(max/(4·terms))⌋/2⌋ (a float log2 rounds up at 2^1016)."""
     if isinstance(terms, bool) or not isinstance(terms, (int, np.integer)) or terms < 1:
         raise ValueError(f"terms={terms!r} is not a count of summed squares; pass an int >= 1")
-    r = Fraction(float(np.finfo(_dtype_name(dtype)).max)) / (4 * int(terms))
+    r = Fraction(float(finfo(dtype).max)) / (4 * int(terms))
     n, m = r.numerator, r.denominator
     e = n.bit_length() - m.bit_length()          # ⌊log2 r⌋, or one more
     if (n << max(-e, 0)) < (m << max(e, 0)):

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 import mpmath
 import numpy as np
 
+from mathoracle.formats import is_ml
 from mathoracle.oracles.base import DIGITS, Exact, Oracle, mpf_array
 
 
@@ -135,7 +136,8 @@ def _fingerprint(inputs: Mapping[str, Any]) -> tuple:
 def source(v) -> str:
     """One value as Python source that rebuilds it exactly (arrays, lists of arrays, scalars)."""
     if isinstance(v, np.ndarray):
-        return f"np.array({v.tolist()!r}, dtype=np.{v.dtype.name})"
+        module = "ml_dtypes" if is_ml(v.dtype) else "np"
+        return f"np.array({v.tolist()!r}, dtype={module}.{v.dtype.name})"
     if isinstance(v, list):
         return f"[{', '.join(source(x) for x in v)}]"
     if isinstance(v, tuple):
@@ -154,11 +156,11 @@ def float_leaves(inputs: Mapping[str, Any], names) -> list[tuple[str, tuple, np.
     out = []
     for name in names:
         v = inputs.get(name)
-        if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+        if isinstance(v, np.ndarray) and (v.dtype.kind == "f" or is_ml(v.dtype)):
             out.append((name, (), v))
         elif isinstance(v, (list, tuple)):
             out.extend((name, (i,), a) for i, a in enumerate(v)
-                       if isinstance(a, np.ndarray) and a.dtype.kind == "f")
+                       if isinstance(a, np.ndarray) and (a.dtype.kind == "f" or is_ml(a.dtype)))
     return out
 
 

@@ -1,6 +1,6 @@
 """Activation functions, written to be copied: stable in every float dtype.
 
-float16 is computed in float32 and rounded once at the end.
+float16, bfloat16 and float8 (ml_dtypes) are computed in float32 and rounded once at the end.
 """
 import numpy as np
 
@@ -9,7 +9,7 @@ from ..base import backward_passes, provides
 
 def _work(z):
     z = np.asarray(z)
-    return z.astype(np.float32) if z.dtype == np.float16 else z
+    return z.astype(np.float32) if z.dtype.itemsize < 4 else z  # float16, bfloat16, float8
 
 
 def _sigmoid(x):

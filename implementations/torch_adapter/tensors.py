@@ -15,9 +15,26 @@ import numpy as np
 import torch
 
 
+_ML = {"bfloat16": torch.bfloat16, "float8_e4m3fn": torch.float8_e4m3fn,
+       "float8_e5m2": torch.float8_e5m2}
+
+
 def tensor(a) -> torch.Tensor:
-    """A CPU tensor sharing (a contiguous copy of) the array's data and dtype."""
+    """A CPU tensor sharing (a contiguous copy of) the array's data and dtype; an ml_dtypes
+    array (bfloat16, float8) becomes the torch dtype of the same format, exactly, via float32."""
+    a = np.asarray(a)
+    if a.dtype.name in _ML:
+        return torch.from_numpy(a.astype(np.float32)).to(_ML[a.dtype.name])
     return torch.from_numpy(np.ascontiguousarray(a))
+
+
+def to_numpy(t: torch.Tensor) -> np.ndarray:
+    """A tensor as an array; bfloat16 and float8 tensors as ml_dtypes arrays, exactly."""
+    for name, dt in _ML.items():
+        if t.dtype == dt:
+            import ml_dtypes
+            return t.detach().float().numpy().astype(getattr(ml_dtypes, name))
+    return t.detach().numpy()
 
 
 def as_torch(a):
@@ -34,7 +51,7 @@ def as_torch(a):
 def _on_numpy(tfn):
     @functools.wraps(tfn)
     def fn(*arrays, **params):
-        return tfn(*(as_torch(a) for a in arrays), **params).detach().numpy()
+        return to_numpy(tfn(*(as_torch(a) for a in arrays), **params))
     return fn
 
 
@@ -53,7 +70,7 @@ def _vjp(tfn, wrt: Callable[[], tuple[str, ...]]):
         out = tfn(*ts, **params)
         chosen = [(n, t) for n, t in zip(names, ts) if n in by]
         gs = torch.autograd.grad(out, [t for _, t in chosen], tensor(cotangent).reshape(out.shape))
-        return {n: g.numpy() for (n, _), g in zip(chosen, gs)}
+        return {n: to_numpy(g) for (n, _), g in zip(chosen, gs)}
     return grad
 
 

@@ -13,6 +13,7 @@ import random
 import time
 from pathlib import Path
 
+from mathoracle.report import findings
 from mathoracle.report.collect import Options, Progress, run_all
 from mathoracle.report.document import SCHEMA_VERSION, build_document, write_json
 from mathoracle.report.html import write_html
@@ -25,7 +26,8 @@ FILES = ("report.json", "report.xml", "report.md", "report.html")
 def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples: int = 100,
           seed: int | None = None, jobs: int = 1, timeout: float | None = None,
           isolate: bool = False, dtypes: tuple[str, ...] | None = None,
-          progress: bool = True, params: dict | None = None) -> dict:
+          progress: bool = True, params: dict | None = None,
+          sweeps: bool = False) -> dict:
     """Check every oracle (or ``oracle_ids``) against every implementation; the report.json
     document. Specs are checked up front: a bad one raises UsageError before any work.
     ``params`` pins parameters in the oracles that have them."""
@@ -40,9 +42,14 @@ def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples
     started = time.perf_counter()
     bar = Progress(len(ids) * len(specs), enabled=progress)
     checks = run_all(ids, specs, options, jobs=jobs, progress=bar)
-    return build_document(checks, specs, {i: table[i] for i in ids}, seed=seed,
-                    max_examples=max_examples, jobs=jobs,
-                    wall_seconds=time.perf_counter() - started, implementations=impls)
+    doc = build_document(checks, specs, {i: table[i] for i in ids}, seed=seed,
+                         max_examples=max_examples, jobs=jobs,
+                         wall_seconds=time.perf_counter() - started, implementations=impls)
+    doc["findings"] = findings.collect(doc, jobs=jobs)
+    if sweeps:  # the unary ids swept exhaustively in the 16- and 8-bit formats
+        from mathoracle.sweep.report import sweep_rows
+        doc["sweeps"] = sweep_rows(specs, ids)
+    return doc
 
 
 def write(doc: dict, out: Path) -> list[Path]:

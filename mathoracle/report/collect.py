@@ -4,7 +4,8 @@ One task is one (oracle, implementation) pair, checked with ``mathoracle.check``
 report's verdicts, reproduction lines and conventions are exactly those of the CLI).
 With ``jobs > 1`` the tasks run in a pool of fresh processes ("spawn": no state forked
 from the parent, torch's thread pools included); results come back as they finish and
-are put back in catalogue order.
+are put back in catalogue order. An implementation that needs processes of its own
+(``process_group``: Keras, whose backend is fixed at import) runs in a pool of its own.
 """
 from __future__ import annotations
 
@@ -85,16 +86,21 @@ def run_all(oracle_ids: Iterable[str], specs: Iterable[str], options: Options, *
     tasks = [(oid, spec) for oid in oracle_ids for spec in specs]
     progress = progress or Progress(len(tasks), enabled=False)
     results: dict[int, tuple[CheckResult, float]] = {}
-    if jobs <= 1:
-        for i, (oid, spec) in enumerate(tasks):
-            try:
-                results[i] = task(oid, spec, options)
-            except Exception as exc:  # mathoracle's own failure: recorded, the run goes on
-                results[i] = (_lost(oid, spec, options, exc), 0.0)
-            progress.step(oid, spec, results[i][0].status, results[i][1])
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(task, oid, spec, options): i for i, (oid, spec) in enumerate(tasks)}
+    groups: dict[str, list[int]] = {}
+    for i, (_, spec) in enumerate(tasks):
+        groups.setdefault(process_group(spec), []).append(i)
+    for group, indices in groups.items():
+        if jobs <= 1 and not group:
+            for i in indices:
+                oid, spec = tasks[i]
+                try:
+                    results[i] = task(oid, spec, options)
+                except Exception as exc:  # mathoracle's own failure: recorded, the run goes on
+                    results[i] = (_lost(oid, spec, options, exc), 0.0)
+                progress.step(oid, spec, results[i][0].status, results[i][1])
+            continue
+        with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(task, *tasks[i], options): i for i in indices}
             for future in as_completed(futures):
                 i = futures[future]
                 try:
@@ -103,6 +109,22 @@ def run_all(oracle_ids: Iterable[str], specs: Iterable[str], options: Options, *
                     results[i] = (_lost(*tasks[i], options, exc), 0.0)  # mathoracle failed
                 progress.step(*tasks[i], results[i][0].status, results[i][1])
     return [results[i] for i in range(len(tasks))]
+
+
+def process_group(spec: str) -> str:
+    """"" for an implementation that shares processes with the others; its own name for one
+    that needs processes of its own (a bundled adapter with ``OWN_PROCESS``: a library that
+    fixes a process-wide setting at import, as Keras does its backend). Each group runs in
+    its own pool, serial runs included, so no process ever loads two such settings."""
+    from mathoracle.registry import BUNDLED
+    if spec not in BUNDLED:
+        return ""
+    import importlib
+    try:
+        module = importlib.import_module(BUNDLED[spec])
+    except ImportError:
+        return ""
+    return spec if getattr(module, "OWN_PROCESS", False) else ""
 
 
 def _lost(oracle_id: str, spec: str, options: Options, exc: Exception) -> CheckResult:

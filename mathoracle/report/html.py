@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from mathoracle.report import plots
+from mathoracle.report import findings, plots
 from mathoracle.report.document import LEGEND, cell, details, short, short_ratio, summary_line, worst
 from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED,
                                 UNSUPPORTED)
@@ -30,7 +30,7 @@ pre { background: #f7f7f7; padding: .6em; overflow-x: auto; white-space: pre-wra
 """
 CLASS = {PASS: "pass", INACCURATE: "inaccurate", REFUSED: "refused", UNSUPPORTED: "unsupported",
          FAIL: "fail", ERROR: "error", NOT_APPLICABLE: "na", DEVIATION: "dev"}
-FINDINGS = (FAIL, ERROR, INACCURATE, REFUSED, UNSUPPORTED)  # records listed under "Findings"
+FINDINGS = (FAIL, ERROR, INACCURATE, REFUSED, UNSUPPORTED)  # records listed under "Failures"
 
 
 def _legend() -> str:
@@ -82,6 +82,7 @@ def _findings(doc) -> str:
 
 
 def html_page(doc: dict) -> str:
+    from mathoracle.sweep.report import sweep_section
     impls = [i["name"] for i in doc["implementations"]]
     oracles = [o["id"] for o in doc["oracles"]]
     unary = [o["id"] for o in doc["oracles"] if o["unary"]]
@@ -107,7 +108,7 @@ allowed error (≤ 1 passes).</p>
 <figure class="plot" id="plot-ulps">{plots.ulp_bars(doc)}</figure>
 {''.join(f'<figure class="plot" id="plot-{escape(oid)}">{svg}</figure>' for oid, svg in scatters if svg)}
 </div>
-<h2>Findings</h2>
+{findings.html_section(doc)}{sweep_section(doc)}<h2>Failures</h2>
 <div id="failures">{_findings(doc)}</div>
 <h2>Environment</h2>
 <p>Python {escape(env['python'])}, {escape(env['platform'])}, {escape(env['cpu'])}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mathoracle.report import findings
 from mathoracle.report.document import LEGEND, cell, short, short_ratio, summary_line, worst
 from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED,
                                 UNSUPPORTED)
@@ -48,6 +49,7 @@ def markdown(doc: dict) -> str:
             ulps, ratio = worst(doc, oid, impl)
             row += [short(ulps), short_ratio(ratio)]
         lines.append(f"| `{oid}` | " + " | ".join(row) + " |")
+    lines += findings.markdown_section(doc)
     env = doc["environment"]
     libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items() if v)
     lines += ["", f"Environment: Python {env['python']}, {env['platform']}; {libs}.", ""]

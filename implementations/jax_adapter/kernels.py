@@ -1,0 +1,4 @@
+"""JAX has no kernel-matrix functions."""
+_WHY = ('JAX has no kernel-matrix functions')
+FUNCTIONS: dict = {}
+NOT_APPLICABLE = {"kernel.linear": _WHY, "kernel.rbf": _WHY, "kernel.polynomial": _WHY}

@@ -1,0 +1,4 @@
+"""JAX and optax have no SVM objective or solver."""
+_WHY = ('JAX and optax have no SVM objective or solver (optax.hinge_loss is per example, without the ½‖w‖² term)')
+FUNCTIONS: dict = {}
+NOT_APPLICABLE = {"svm.primal_objective": _WHY, "svm.dual_objective": _WHY, "svm.fit_dual": _WHY}

@@ -1,0 +1,4 @@
+"""Keras has no GAN objective."""
+_WHY = ('Keras has no GAN objective')
+FUNCTIONS: dict = {}
+NOT_APPLICABLE = {"gan.value": _WHY, "gan.generator_loss": _WHY, "gan.optimal_discriminator": _WHY}

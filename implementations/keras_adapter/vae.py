@@ -1,0 +1,4 @@
+"""Keras has no VAE objective or reparameterisation function."""
+_WHY = ('Keras has no VAE objective or reparameterisation function')
+FUNCTIONS: dict = {}
+NOT_APPLICABLE = {"vae.kl_standard_normal": _WHY, "vae.reparameterize": _WHY, "vae.loss": _WHY}

@@ -1,0 +1,58 @@
+"""bfloat16 and float8 in check, the API and the pytest plugin (the activations)."""
+from pathlib import Path
+
+import ml_dtypes
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import mathoracle
+from mathoracle.oracles import domains as d
+
+pytest_plugins = ["pytester"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", ["bfloat16", "float8_e4m3fn", "float8_e5m2"])
+def test_domains_draw_exact_values_of_the_format_in_range(name):
+    dt = np.dtype(getattr(ml_dtypes, name))
+    seen = []
+
+    @settings(max_examples=200, database=None, deadline=None)
+    @given(d.arrays(dt, d.elements(dt, lo=-1.0, hi=2.0, edges=d.real_edges(dt))))
+    def draw(a):
+        assert a.dtype == dt
+        x = a.astype(np.float64)
+        assert np.all((x >= -1) & (x <= 2)) and np.array_equal(x.astype(dt).astype(np.float64), x)
+        seen.extend(x.ravel().tolist())
+    draw()
+    assert len(set(seen)) > 10 and {-1.0, 2.0, 0.0} & set(seen)
+
+
+@pytest.mark.parametrize("target", ["numpy", "torch"])
+def test_the_bundled_sigmoids_pass_in_bfloat16(target):
+    result = mathoracle.check("activation.sigmoid", target, dtypes=["bfloat16"], max_examples=10,
+                              seed=1, properties=["agreement", "edges", "nan"])
+    assert result.status == "pass" and {r.dtype for r in result.results} == {"bfloat16"}
+
+
+def test_a_wrong_function_fails_in_float8_with_a_rebuildable_counterexample():
+    result = mathoracle.check("activation.sigmoid", "numpy:exp", dtypes=["float8_e4m3fn"],
+                              max_examples=20, seed=1, properties=["agreement"])
+    from mathoracle.text import format_check
+    text = format_check(result)
+    assert result.status == "fail" and "dtype=ml_dtypes.float8_e4m3fn)" in text, text
+
+
+def test_an_unknown_dtype_is_refused_with_the_judged_ones():
+    with pytest.raises(mathoracle.UsageError, match="float8_e4m3fn"):
+        mathoracle.check("activation.sigmoid", "numpy", dtypes=["float8"])
+
+
+def test_the_plugin_takes_the_ml_dtypes(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--mathoracle-impl", "numpy",
+                                           "--mathoracle-oracle", "activation.relu",
+                                           "--mathoracle-dtype", "bfloat16", "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["mathoracle[[]numpy[]]::activation.relu::agreement[[]bfloat16[]]"])
+    assert "[float32]" not in result.stdout.str()
