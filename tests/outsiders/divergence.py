@@ -23,8 +23,7 @@ def kl_scipy_stats_entropy(p, q):
 
 
 def kl_torch_kl_div(p, q):
-    """torch's kl_div(log q, p) as its docs prescribe: log-probabilities first, target second;
-    log 0 = -inf makes p = q = 0 a NaN, so the wrapper documents q > 0 (declared with assume)."""
+    """torch's kl_div(log q, p) as its docs prescribe, documented for q > 0 (assume)."""
     pt, qt = torch.as_tensor(p), torch.as_tensor(q)
     return F.kl_div(torch.log(qt), pt, reduction="none").sum(dim=-1).numpy()
 

@@ -54,8 +54,7 @@ def huber_torch(y_true, y_pred, delta=1.0):
 
 
 def bce_textbook(y_true, p):
-    """The textbook -(y log p + (1-y) log(1-p)), written plainly in the input dtype; its
-    author documents p in (0, 1), where 0·log 0 does not arise (declared with assume)."""
+    """The textbook -(y log p + (1-y) log(1-p)) written plainly, for p in (0, 1) (assume)."""
     y, p = np.asarray(y_true), np.asarray(p)
     with np.errstate(divide="ignore", invalid="ignore"):
         return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))

@@ -65,20 +65,9 @@ def layer_norm_two_pass(x, gamma, beta, eps=1e-5):
     return (x - mu) / np.sqrt(var + np.asarray(eps, x.dtype)) * gamma + beta
 
 
-def layer_norm_torch_functional(x, gamma, beta, eps=1e-5):
-    """Thin torch wrapper: F.layer_norm(x, normalized_shape, weight, bias, eps)."""
-    xt = _t(x)
-    return F.layer_norm(xt, xt.shape[-1:], _t(gamma), _t(beta), eps=float(eps)).numpy()
-
-
-def layer_norm_torch_module(x, gamma, beta, eps=1e-5):
-    """nn.LayerNorm with its weight and bias set from γ and β."""
-    xt = _t(x)
-    ln = torch.nn.LayerNorm(xt.shape[-1], eps=float(eps), dtype=xt.dtype)
-    with torch.no_grad():
-        ln.weight.copy_(_t(gamma))
-        ln.bias.copy_(_t(beta))
-        return ln(xt).numpy()
+# Not here: thin wrappers of torch's F.layer_norm / nn.LayerNorm. torch folds γ/√(σ² + ε)
+# into x·s + (β - μ·s), which is the torch adapter's documented FAIL-level deviation (a
+# one-feature row of 9 in float16 gives 4.3e-4 where 0 is exact): not correct code.
 
 
 def l2_penalty_functools(weights, lam):
@@ -113,8 +102,6 @@ VARIANTS = [
     Outsider("regularization.batch_norm", batch_norm_two_pass, "textbook-evaluation"),
     Outsider("regularization.batch_norm", batch_norm_torch_module, "refusal"),
     Outsider("regularization.layer_norm", layer_norm_two_pass, "textbook-evaluation"),
-    Outsider("regularization.layer_norm", layer_norm_torch_functional),
-    Outsider("regularization.layer_norm", layer_norm_torch_module),
     Outsider("regularization.l2_penalty", l2_penalty_functools),
     Outsider("regularization.l2_penalty_grad", l2_penalty_grad_plain),
     Outsider("regularization.sgd_weight_decay_step", sgd_step_plain, "law-exactness"),
