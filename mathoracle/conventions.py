@@ -26,6 +26,7 @@ import numpy as np
 import sympy as sp
 
 from mathoracle.accuracy import judge
+from mathoracle.formats import finfo, is_ml
 from mathoracle.oracles.base import Oracle
 from mathoracle.properties.base import Falsified, float_leaves, signature_call
 
@@ -135,7 +136,7 @@ def _uniform_rows(inputs):
 
 
 def _flush(a: np.ndarray) -> np.ndarray:
-    tiny = np.finfo(a.dtype).tiny
+    tiny = finfo(a.dtype).tiny
     with np.errstate(invalid="ignore"):
         sub = (a != 0) & (np.abs(a) < tiny)
     return np.where(sub, np.copysign(np.zeros_like(a), a), a)
@@ -145,7 +146,7 @@ def _subnormal_inputs(oracle, inputs):
     """Every output, when some float input element is subnormal in its dtype."""
     for _, _, a in float_leaves(inputs, oracle.arrays):
         with np.errstate(invalid="ignore"):
-            if np.any((a != 0) & (np.abs(a) < np.finfo(a.dtype).tiny)):
+            if np.any((a != 0) & (np.abs(a) < finfo(a.dtype).tiny)):
                 return np.ones(oracle.output_shape(inputs), dtype=bool)
     return None
 
@@ -154,9 +155,10 @@ def _flushed_inputs(inputs):
     """Subnormal inputs read as zero (DAZ, XLA's CPU default), signs kept."""
     out = {}
     for k, v in inputs.items():
-        if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+        if isinstance(v, np.ndarray) and (v.dtype.kind == "f" or is_ml(v.dtype)):
             v = _flush(v)
-        elif isinstance(v, list) and all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in v):
+        elif isinstance(v, list) and all(isinstance(a, np.ndarray) and (a.dtype.kind == "f" or is_ml(a.dtype))
+                                         for a in v):
             v = [_flush(a) for a in v]
         out[k] = v
     return out

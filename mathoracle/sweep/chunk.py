@@ -2,8 +2,9 @@
 
 The verdict is the engine's (``accuracy.judge``), reached fast: the float64 reference
 (``reference.py``) gives each input's error and allowance in ulps, and every input whose
-verdict, ulp binade or overflow could change within the reference's bound B is judged again
-exactly (mpmath, the oracle's own ``exact``). The inputs that may hold the chunk's largest
+verdict, ulp binade or overflow could change within the reference's bound B, or whose error
+exceeds the fast allowance (a lower bound: it leaves out u·E), is judged again exactly
+(mpmath, the oracle's own ``exact``). The inputs that may hold the chunk's largest
 error are judged exactly too, so the maximum reported is exact. A random sample of inputs is
 always judged exactly and checked against B; one outside it is a ``violation`` (an error of
 the sweep, never a verdict).
@@ -124,12 +125,13 @@ def fast_verdict(got, v, s, bound, certain, f, budget: int, scale: float):
         err_lo = np.maximum(dist - bound, 0) / ul_hi
         delta = np.maximum(err_hi - err, err - err_lo)
         # allowed = budget·(½ + (u·(S + scale) + λ/budget)/w), smallest at the largest w; the
-        # float64 S is trusted to 2^-20 relative, far above its own model
+        # float64 S is trusted to 2^-20 relative, far above its own model. It leaves out the
+        # engine's u·E and slack (both ≥ 0, accuracy.allowed_abs): a lower bound, so it can
+        # certify a pass only, and every input beyond it is judged exactly
         rest = budget * u * (s + scale) + lam
         allowed = budget / 2 + rest / ul
         slack = budget * u * 2.0 ** -20 * s
-        amb = ~certain | ~((err_hi <= budget / 2 + (rest - slack) / ul_hi)
-                           | (err_lo > budget / 2 + (rest + slack) / ul_lo))
+        amb = ~certain | ~(err_hi <= budget / 2 + (rest - slack) / ul_hi)
         odd = ~np.isfinite(got)
         if odd.any():
             thr = float(f.overflow)
