@@ -40,10 +40,6 @@ def _no_key(kw) -> bool:
     return bool(np.any(~np.any(np.asarray(kw["mask"], bool), axis=-1)))
 
 
-def _value_width(kw) -> bool:
-    return np.shape(kw["V"])[-1] != np.shape(kw["Q"])[-1]
-
-
 _DOCS = "https://docs.jax.dev/en/latest/_autosummary/jax.nn.dot_product_attention.html"
 
 def _float64(kw) -> bool:
@@ -74,13 +70,4 @@ DEVIATIONS = (
         witness={"Q": np.zeros((1, 1), np.float32), "K": np.zeros((1, 1), np.float32),
                  "V": np.ones((1, 1), np.float32), "mask": np.array([[False]])},
         region=_no_key),
-    KnownDeviation(
-        oracle="attention.scaled_dot_product", properties=("*",),
-        summary="raises ValueError when V's width differs from Q's and K's (value shape should "
-                "be [B, T, N, H] with the query's H)",
-        reason="jax.nn.dot_product_attention takes one head size H for query, key and value",
-        reference=_DOCS + " (value: (B, S, K, H), the same H as query and key)",
-        witness={"Q": np.zeros((1, 1), np.float32), "K": np.zeros((1, 1), np.float32),
-                 "V": np.ones((1, 2), np.float32)},
-        region=_value_width),
 )

@@ -6,7 +6,7 @@ import optax
 
 from ..base import KnownDeviation
 
-from .arrays import FTZ_REFERENCE, flushed, gradients, numpy_functions
+from .arrays import flushed, gradients, numpy_functions
 
 
 def kl(p, q):
@@ -23,28 +23,7 @@ def _both_zero(kw) -> bool:
     return bool(np.any((p == 0) & (q == 0)))
 
 
-def _logs_cancel(kw) -> bool:
-    """Some component with p > 0 where |log p| + |log q| exceeds 16: the gradient's two
-    logarithms (and the product rule's w·p/p) cost more than its allowed error there."""
-    p, q = np.asarray(kw["p"], np.float64), np.asarray(kw["q"], np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        size = np.abs(np.log(p)) + np.abs(np.log(q))
-    return bool(np.any((p > 0) & ~(size <= 16)))
-
-
 DEVIATIONS = (
-    KnownDeviation(
-        oracle="divergence.kl", properties=("gradient",),
-        summary="the gradient by p is log p - log q + 1 from two logarithms, which cancel where "
-                "p and q are small (21.5 ulp at p = [1, 1e-300], q = [1, 1e-292]); and the "
-                "product rule's w·p/p loses its 1 where w·p is subnormal (flushed to 0)",
-        reason="optax.kl_divergence computes targets·(log targets - log q) and JAX "
-               "differentiates it term by term; XLA's CPU flushes subnormal intermediates",
-        reference="https://optax.readthedocs.io/en/latest/api/losses.html"
-                  "#optax.losses.kl_divergence; " + FTZ_REFERENCE,
-        witness={"p": np.array([1.0, 1e-300]), "q": np.array([1.0, 1e-292]),
-                 "cotangent": np.array(1.0)},
-        region=_logs_cancel),
     KnownDeviation(
         oracle="divergence.kl", properties=("*",),
         summary="NaN where p = q = 0 in a component: the log-prediction is -∞ and optax forms "

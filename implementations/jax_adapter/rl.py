@@ -5,7 +5,7 @@ import rlax
 
 from ..base import KnownDeviation
 
-from .arrays import flushed, gradients, numpy_functions, to_numpy
+from .arrays import gradients, numpy_functions, to_numpy
 
 
 def discounted_returns(rewards, gamma, dones=None):
@@ -52,9 +52,6 @@ def _at_clip_edge(kw) -> bool:
 
 
 DEVIATIONS = (
-    flushed("rl.discounted_returns", ("*",), "subnormal rewards are read as 0 (G_t = 0 instead "
-            "of r_t = 1e-310 at a done step)", {"rewards": np.array([1e-310, 1e-310]),
-                                                "gamma": 0.0, "dones": np.array([False, True])}),
     KnownDeviation(
         oracle="rl.ppo_clip_objective", properties=("gradient",),
         summary="at r = 1 ± ε the gradient is split between the tied branches of min and clip "

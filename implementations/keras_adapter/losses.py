@@ -53,10 +53,6 @@ _CLIP = "p is clipped to [ε, 1 - ε], ε = keras.config.epsilon() = 1e-7"
 _TINY = np.array([1.401298464324817e-45], np.float32)
 
 
-def _nan_in(*names):
-    return lambda kw: any(bool(np.isnan(np.asarray(kw[n], np.float64)).any()) for n in names)
-
-
 DEVIATIONS = (
     KnownDeviation(
         oracle="loss.binary_cross_entropy", properties=("*",),
@@ -71,13 +67,6 @@ DEVIATIONS = (
         reason="the clip keeps log p finite", reference=CLIP_REFERENCE,
         witness={"y_onehot": np.array([[1.0, 0.0]], np.float32),
                  "p": np.array([[1.401298464324817e-45, 1.0]], np.float32)},
-        region=clipped("p")),
-    KnownDeviation(
-        oracle="loss.focal", properties=("*",),
-        summary=_CLIP + " (through binary_crossentropy): 4.03 where the exact value is 25.8 at "
-                "y = 1, p = 1.4e-45, α = 0.25, γ = 2",
-        reason="binary_focal_crossentropy computes binary_crossentropy on the clipped p",
-        reference=CLIP_REFERENCE, witness={"y_true": np.array([1.0], np.float32), "p": _TINY},
         region=clipped("p")),
     KnownDeviation(
         oracle="divergence.kl", properties=("*",),
@@ -104,15 +93,3 @@ DEVIATIONS = (
     float32_inside("loss.focal", "float64 input is averaged in float32",
                    {"y_true": np.array([1.0]), "p": np.array([0.5])}),
 )
-
-DEVIATIONS_TORCH = tuple(
-    KnownDeviation(
-        oracle=oid, properties=("nan",),
-        summary="raises RuntimeError on a NaN label or probability instead of returning NaN",
-        reason="Keras's torch backend calls torch's binary_cross_entropy, which validates that "
-               "every input and target lies in [0, 1]",
-        reference="https://pytorch.org/docs/stable/generated/torch.nn.BCELoss.html; "
-                  "keras/src/backend/torch/nn.py (binary_crossentropy)",
-        witness={"y_true": np.array([np.nan]), "p": np.array([0.5])},
-        region=_nan_in("y_true", "p"))
-    for oid in ("loss.binary_cross_entropy", "loss.focal"))
