@@ -170,12 +170,21 @@ class RunningError:
                 a = adjoint.get(id(node))
                 if a is None or a == 0:
                     continue
-                if node.roundings:
+                if node.roundings and not _exact_zero(node, vals):
                     total += node.roundings * abs(a) * _magnitude(node, vals)
                 for child, d in local.get(id(node), ()):
                     adjoint[id(child)] = adjoint.get(id(child), 0) + a * d
             out.append(total if mpmath.isfinite(total) else mpmath.mpf(0))
         return out
+
+
+def _exact_zero(node: _Node, vals) -> bool:
+    """A result that is exactly 0 carries no rounding error: the difference of two equal
+    floats (1 - y at y = 1), a product with a zero factor, a function at its exact zero
+    (log 1). A longer sum may round on the way to 0, so it still counts."""
+    if vals[id(node)] != 0:
+        return False
+    return node.kind != "add" or len(node.children) == 2
 
 
 def _magnitude(node: _Node, vals) -> mpmath.mpf:
