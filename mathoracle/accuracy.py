@@ -28,29 +28,8 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from mathoracle.formats import ml_formats
+from mathoracle.formats import Format, ml_formats
 from mathoracle.oracles.base import DIGITS, ErrorModel, Exact
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    precision: int  # significand bits, implicit bit included
-    emin: int       # exponent of the smallest normal number
-    emax: int
-
-    @property
-    def unit_roundoff(self) -> mpmath.mpf:
-        return mpmath.ldexp(1, -self.precision)
-
-    @property
-    def smallest_normal(self) -> mpmath.mpf:
-        return mpmath.ldexp(1, self.emin)
-
-    @property
-    def overflow(self) -> mpmath.mpf:
-        """Magnitudes at or above this round to infinity."""
-        return mpmath.ldexp(2 * (1 << self.precision) - 1, self.emax - self.precision)
 
 
 FORMATS = {

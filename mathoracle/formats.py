@@ -28,15 +28,13 @@ ALL_NAMES = ("float16", "float32", "float64", *ML_NAMES)
 
 
 @dataclass(frozen=True)
-class MLFormat:
-    """A format of ``ml_dtypes``, with the attributes of ``accuracy.Format``."""
+class Format:
+    """A binary floating-point format: the facts the error model reads."""
 
     name: str
-    precision: int
-    emin: int
+    precision: int  # significand bits, implicit bit included
+    emin: int       # exponent of the smallest normal number
     emax: int
-    max: float            # largest finite value
-    infinities: bool      # False: overflow gives NaN (float8_e4m3fn)
 
     @property
     def unit_roundoff(self) -> mpmath.mpf:
@@ -45,6 +43,19 @@ class MLFormat:
     @property
     def smallest_normal(self) -> mpmath.mpf:
         return mpmath.ldexp(1, self.emin)
+
+    @property
+    def overflow(self) -> mpmath.mpf:
+        """Magnitudes at or above this round to infinity."""
+        return mpmath.ldexp(2 * (1 << self.precision) - 1, self.emax - self.precision)
+
+
+@dataclass(frozen=True)
+class MLFormat(Format):
+    """A format of ``ml_dtypes``: a Format whose largest value and overflow are its own."""
+
+    max: float = 0.0          # largest finite value
+    infinities: bool = True   # False: overflow gives NaN (float8_e4m3fn)
 
     @property
     def smallest_subnormal(self) -> mpmath.mpf:
