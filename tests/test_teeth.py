@@ -31,7 +31,8 @@ def _with(variant) -> Implementation:
 def _run(variant):
     only = ["gradient"] if variant.kind == "gradient" else None
     return mathoracle.check(variant.oracle_id, _with(variant), seed=SEED, max_examples=EXAMPLES,
-                            shrink=False, properties=only)
+                            shrink=False, properties=only,
+                            conventions=variant.conventions)
 
 
 @pytest.mark.parametrize("variant", BUGGY, ids=lambda v: f"{v.oracle_id}:{v.name}")

@@ -41,6 +41,10 @@ class Variant:
     # A bug that shows only as a refusal (an accidental ValueError the rules read as input
     # validation): caught under ``strict``, where a refused input fails the check.
     strict: bool = False
+    # Conventions the variant is checked under ("attention_empty_row=zero"): for a bug that is
+    # one reading of a point where the mathematics is undefined, wrong only once a user pins
+    # another reading.
+    conventions: tuple = ()
 
 
 _WIDER = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}

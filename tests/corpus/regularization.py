@@ -29,6 +29,10 @@ def dropout_where_mask(a, p, mask):
     return back(np.where(mask == 1, _f(a) / (1 - p), 0.0), a)  # a dropped NaN becomes 0
 
 
+def dropout_nan_guarded(a, p, mask):
+    return back(np.nan_to_num(_f(a) * mask / (1 - p)), a)  # a kept NaN becomes 0
+
+
 def dropout_keep_scale_first(a, p, mask):
     return back(_f(a) * (_f(mask) * (1 / (1 - p))), a)
 
@@ -236,7 +240,7 @@ _L2, _L2G, _SGD = ("regularization." + n for n in ("l2_penalty", "l2_penalty_gra
 
 BUGGY = [
     Variant(_DO, "scaled_by_one_over_p", dropout_scaled_by_one_over_p, "a·mask/p: the keep and drop rates swapped"),
-    Variant(_DO, "where_mask", dropout_where_mask, "where(mask, a/(1-p), 0): a NaN in a dropped element vanishes"),
+    Variant(_DO, "nan_guarded", dropout_nan_guarded, "np.nan_to_num hides a NaN in a kept element"),
     Variant(_DS, "scaled_by_one_over_p", dropout_sample_scaled_by_one_over_p, "kept values a/p"),
     Variant(_DS, "keeps_with_probability_p", dropout_sample_keeps_with_probability_p,
             "mask = rand < p keeps p of the elements instead of 1 - p"),
@@ -276,6 +280,8 @@ BUGGY = [
 
 CORRECT = [
     Variant(_DO, "keep_scale_first", dropout_keep_scale_first, "a·(mask·(1/(1-p))) in float64"),
+    Variant(_DO, "where_mask", dropout_where_mask,
+            "where(mask, a/(1-p), 0): a dropped element's output does not depend on it, so its NaN may vanish"),
     Variant(_DS, "binomial", dropout_sample_binomial, "a mask from rng.binomial(1, 1-p), a·mask/(1-p)"),
     Variant(_DS, "zeros_like_at_one", dropout_sample_zeros_like_at_one,
             "np.zeros_like(a) at p = 1: every unit dropped, so a NaN input may vanish"),
