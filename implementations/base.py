@@ -15,6 +15,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from mathoracle.formats import finfo, is_float
+
 
 @dataclass(frozen=True)
 class KnownDeviation:
@@ -67,7 +69,7 @@ class Implementation:
 def any_subnormal(a) -> bool:
     """True when some element of ``a`` is subnormal in its own dtype (a deviation's region)."""
     a = np.asarray(a)
-    return bool(np.any((a != 0) & (np.abs(a) < np.finfo(a.dtype).tiny)))
+    return bool(np.any((a != 0) & (np.abs(a) < finfo(a.dtype).tiny)))
 
 
 def any_nan(kw: Mapping[str, Any]) -> bool:
@@ -76,7 +78,7 @@ def any_nan(kw: Mapping[str, Any]) -> bool:
     leaves = [v for v in kw.values() if isinstance(v, np.ndarray)]
     leaves += [a for v in kw.values() if isinstance(v, (list, tuple)) for a in v
                if isinstance(a, np.ndarray)]
-    return any(a.dtype.kind == "f" and bool(np.isnan(a).any()) for a in leaves)
+    return any(is_float(a.dtype) and bool(np.isnan(a).any()) for a in leaves)
 
 
 def provides(section: str, *functions: Callable[..., Any]) -> dict[str, Callable[..., Any]]:

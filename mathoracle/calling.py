@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from mathoracle import guard
-from mathoracle.formats import is_ml
+from mathoracle.formats import is_float
 from mathoracle.oracles.base import Oracle
 from mathoracle.properties.base import Falsified, Refused, signature_call
 
@@ -60,7 +60,7 @@ REFUSALS = (ValueError, TypeError, NotImplementedError, LookupError)
 def non_finite(v: Any) -> bool:
     """Whether a value (array, list of arrays, float) holds NaN or ±inf."""
     if isinstance(v, np.ndarray):
-        return v.dtype.kind in "fc" and not bool(np.isfinite(v).all())
+        return (v.dtype.kind == "c" or is_float(v.dtype)) and not bool(np.isfinite(v).all())
     if isinstance(v, (list, tuple)):
         return any(non_finite(x) for x in v)
     if isinstance(v, (float, np.floating)):
@@ -103,7 +103,7 @@ def vet(out: Any, dtype, shape: tuple, what: str, call: str, inputs: Mapping[str
     except Exception as exc:
         raise Falsified(f"returned {type(out).__name__}, which is not an array "
                         f"({type(exc).__name__}) [{call}]", call=call, inputs=inputs) from None
-    if got.dtype.kind != "f" and not is_ml(got.dtype):  # bfloat16, float8: numpy kind "V"
+    if not is_float(got.dtype):  # bfloat16, float8: numpy kind "V"
         should = np.dtype(dtype) if dtype is not None else "a float dtype"
         raise Falsified(f"{what}.dtype={got.dtype}, but should be {should} [{call}]", call=call,
                         inputs=inputs)

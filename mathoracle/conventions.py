@@ -26,7 +26,7 @@ import numpy as np
 import sympy as sp
 
 from mathoracle.accuracy import judge
-from mathoracle.formats import finfo, is_ml
+from mathoracle.formats import finfo, is_float
 from mathoracle.oracles.base import Oracle
 from mathoracle.properties.base import Falsified, float_leaves, signature_call
 
@@ -155,9 +155,9 @@ def _flushed_inputs(inputs):
     """Subnormal inputs read as zero (DAZ, XLA's CPU default), signs kept."""
     out = {}
     for k, v in inputs.items():
-        if isinstance(v, np.ndarray) and (v.dtype.kind == "f" or is_ml(v.dtype)):
+        if isinstance(v, np.ndarray) and is_float(v.dtype):
             v = _flush(v)
-        elif isinstance(v, list) and all(isinstance(a, np.ndarray) and (a.dtype.kind == "f" or is_ml(a.dtype))
+        elif isinstance(v, list) and all(isinstance(a, np.ndarray) and is_float(a.dtype)
                                          for a in v):
             v = [_flush(a) for a in v]
         out[k] = v

@@ -107,6 +107,12 @@ def is_ml(dtype) -> bool:
     return np.dtype(dtype).name in ML_NAMES
 
 
+def is_float(dtype) -> bool:
+    """A binary floating-point dtype: NumPy's (kind "f") or an ML format (NumPy kind "V")."""
+    dt = np.dtype(dtype)
+    return dt.kind == "f" or dt.name in ML_NAMES
+
+
 def bits_dtype(dtype) -> np.dtype:
     """The unsigned integer dtype of the same width (for bit patterns)."""
     return np.dtype(f"u{np.dtype(dtype).itemsize}")

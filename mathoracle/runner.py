@@ -367,6 +367,12 @@ def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[
     taken, refused = accepted_dtypes(target, oracle, dtypes or DTYPES)
     for dt, why in refused.items():
         result.notes.append(f"not checked at {dt}: the probe call {why}")
+    if not taken and oracle.float_free and "*" not in refused:  # its dtype is the target's choice
+        got = next(iter(refused))
+        result.results.append(PropertyResult(
+            oracle.id, impl.name, "*", "*", NOT_APPLICABLE,
+            reason=f"no float input sets its dtype, and it returns {got}: ask for --dtype {got}"))
+        return result
     if not taken:
         result.results.append(PropertyResult(oracle.id, impl.name, "*", "*", FAIL,
                                              reason="accepts none of the dtypes asked for",

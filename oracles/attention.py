@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .activations import softmax_exprs
 from .base import DIGITS, Exact, Oracle, Param, Part, rounding_budget
@@ -133,7 +134,7 @@ def masks(n_q: int, n_k: int) -> list:
 
 
 def _edges(dtype, bound: float) -> list:
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     vals = [0.0, -0.0, 1.0, -1.0, 0.5, -2.0, 3.0, bound, -bound, 1e4, -1e4, 1e-8,
             float(fi.smallest_subnormal), float(fi.tiny)]
     return [e for e in d.representable(dtype, vals) if abs(float(e)) <= bound]
@@ -144,7 +145,7 @@ def conditioned_bound(dtype, power: int, factor: float) -> float:
     A score is computed, so rounded: beyond that its rounding alone moves a weight by a factor
     e^(u·|score|), the first-order error model fails, and no implementation in the dtype can
     determine the output (float32 scores of 1e8 are off by 8)."""
-    u = 2.0 ** -(np.finfo(dtype).nmant + 1)
+    u = 2.0 ** -(finfo(dtype).nmant + 1)
     return float(2.0 ** np.floor(np.log2(1 / (16 * u * factor)) / power))
 
 
@@ -184,7 +185,7 @@ def sdp_inputs(draw, dtype, edges_only=False, with_mask=True):
     batch, n_q, n_k, d_k, d_v = draw(st.sampled_from(SDP_SHAPES))
     dt = np.dtype(dtype).name
     b = score_bound(dt)
-    v = float(2.0 ** np.floor(np.log2(float(np.finfo(dt).max) / 16)))
+    v = float(2.0 ** np.floor(np.log2(float(finfo(dt).max) / 16)))
     shapes = (batch + (n_q, d_k), batch + (n_k, d_k), batch + (n_k, d_v))
     q, k = _split(draw(_arrays(dt, _size(shapes[:2]), b, edges_only)), shapes[:2])
     values = draw(_arrays(dt, _size(shapes[2:]), v, edges_only))
@@ -308,7 +309,7 @@ class Attention(Structured):
         full = {**self.defaults(), **inputs}
         units = self.underflow(*(full[a] for a in self.arrays),
                                **{p.name: full[p.name] for p in self.params})
-        eta = mpmath.mpf(float(np.finfo(np.asarray(full["V"]).dtype).smallest_subnormal)) / 2
+        eta = mpmath.mpf(float(finfo(np.asarray(full["V"]).dtype).smallest_subnormal)) / 2
         answer.slack = np.vectorize(lambda k: eta * mpmath.mpf(k), otypes=[object])(
             np.broadcast_to(units, answer.value.shape))
         return answer

@@ -21,6 +21,7 @@ import sympy as sp
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .shapes import PerElement, Reduction
 from .structured import Structured
@@ -35,13 +36,13 @@ SCHEDULE_LENGTHS = (1, 2, 3, 5, 8)
 def _signal(dtype, edges_only=False):
     """Sample values: data in [-2^8, 2^8] (images are scaled to [-1, 1]), edges in."""
     edges = d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 256.0, -256.0, 1e-3,
-                                    float(np.finfo(dtype).smallest_subnormal)])
+                                    float(finfo(dtype).smallest_subnormal)])
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-256.0, hi=256.0, edges=edges)
 
 
 def open_unit(dtype, edges_only=False, lo=None, hi=None):
     """A Python float of dtype's grid in (0, 1) (or [lo, hi] inside it), edges in."""
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     lo = float(fi.smallest_subnormal) if lo is None else lo
     hi = float(1 - fi.epsneg) if hi is None else hi
     edges = [float(e) for e in d.representable(dtype, [lo, hi, 0.5, 1e-4, 0.02, 1e-8, float(fi.tiny),
@@ -64,7 +65,7 @@ def schedules(draw, dtype, edges_only=False):
     """β_1..β_T in [0, 1] (0: no noise that step; 1: all noise)."""
     T = draw(st.sampled_from(SCHEDULE_LENGTHS))
     edges = d.representable(dtype, [0.0, 1.0, 1e-4, 0.02, 0.5, 1e-8, 0.999,
-                                     float(np.finfo(dtype).smallest_subnormal)])
+                                     float(finfo(dtype).smallest_subnormal)])
     elems = st.sampled_from(edges) if edges_only else d.elements(dtype, lo=0.0, hi=1.0, edges=edges)
     return {"betas": draw(hnp.arrays(dtype, (T,), elements=elems))}
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sympy.codegen.cfunctions import log1p
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .base import Param
 from .structured import Structured, elementwise
@@ -31,7 +32,7 @@ def _probabilities(dtype, edges_only, keep_zero, keep_one):
     edges = [e for e in d.prob_edges(dtype) if (keep_zero or e > 0) and (keep_one or e < 1)]
     if edges_only:
         return st.sampled_from(edges)
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     lo = 0.0 if keep_zero else float(fi.smallest_subnormal)
     hi = 1.0 if keep_one else float(1 - fi.epsneg)
     return d.elements(dtype, lo=lo, hi=hi, edges=edges)
@@ -60,7 +61,7 @@ def generator_outputs(draw, dtype, edges_only=False):
 def density_pairs(draw, dtype, edges_only=False):
     """p_data, p_g ≥ 0 at the same points, p_data + p_g > 0, each ≤ max/2 (so that the sum
     is finite). Densities, not probabilities: values above 1 are valid."""
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     half = float(fi.max) / 2
     edges = d.representable(dtype, [0.0, 1.0, 0.5, 2.0, float(fi.smallest_subnormal),
                                     float(fi.tiny), 1e-30, 1e4, half, 3.0])

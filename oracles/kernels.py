@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .base import DIGITS, Exact, Oracle, rounding_budget
 from .shapes import _lambdify, _sensitivity
@@ -182,7 +183,7 @@ def bound(dtype, degree: int = 2, coef0: float = 2.0) -> float:
     """Largest power of two B such that (d·B² + |c|)^degree, with d = MAX_FEATURES, stays
     below a quarter of the dtype's max (with (2B)² for B², so that the RBF's ‖x - y‖² ≤ d·(2B)²
     is covered by degree 1, c = 0): no kernel of rows in [-B, B] overflows."""
-    top = float(np.finfo(dtype).max) / 4
+    top = float(finfo(dtype).max) / 4
     b = 2.0 ** 60
     while b > 2.0 ** -4 and (MAX_FEATURES * 4 * b * b + abs(coef0)) ** max(degree, 1) >= top:
         b /= 2
@@ -190,7 +191,7 @@ def bound(dtype, degree: int = 2, coef0: float = 2.0) -> float:
 
 
 def _edges(dtype, b):
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     vals = [0.0, -0.0, 1.0, -1.0, 0.5, -2.0, b, -b, b / 3, float(fi.smallest_subnormal),
             float(fi.tiny), -float(fi.tiny), 1e-8, 2.0 ** -12]
     return [v for v in d.representable(dtype, vals) if abs(float(v)) <= b]

@@ -19,6 +19,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.formats import finfo
 from .base import DIGITS, rounding_budget
 
 
@@ -57,7 +58,7 @@ class Kinks:
         the argument does not contain is no term of S_r)."""
         if self.fn is None:
             return set()
-        fi = np.finfo(dtype)
+        fi = finfo(dtype)
         u, tiny = mpmath.mpf(float(fi.eps)) / 2, mpmath.mpf(float(fi.tiny))
         with mpmath.workdps(DIGITS):
             ks, jac = self.fn(*values)

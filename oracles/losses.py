@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sympy.codegen.cfunctions import log1p
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .base import Param
 from .shapes import Reduction
@@ -40,7 +41,7 @@ def regression(draw, dtype, edges_only=False, **params):
     """y_true, y_pred of one shape, |values| ≤ B with 64·(2B)² finite (see square_safe_bound)."""
     b = d.square_safe_bound(dtype)
     edges = d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, b, -b, 1e-8, float(
-        np.finfo(dtype).smallest_subnormal), 1e4, -1e4])
+        finfo(dtype).smallest_subnormal), 1e4, -1e4])
     edges = [e for e in edges if abs(float(e)) <= b]
     elems = st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-b, hi=b, edges=edges)
     shape = draw(SHAPES)
@@ -69,7 +70,7 @@ def binary(draw, dtype, edges_only=False, **params):
     pe = d.prob_edges(dtype)
     elems = st.sampled_from(pe) if edges_only else d.elements(dtype, lo=0.0, hi=1.0, edges=pe)
     p = draw(hnp.arrays(dtype, shape, elements=elems))
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     p = np.where((y == 1) & (p == 0), fi.smallest_subnormal, p)
     p = np.where((y == 0) & (p == 1), np.asarray(1 - fi.epsneg, dtype), p).astype(dtype)
     return {"y_true": y, "p": p, **{k: draw(v) for k, v in params.items()}}
@@ -94,7 +95,7 @@ def categorical(draw, dtype, edges_only=False):
         p[np.arange(n), (labels + 1) % c] = 1 - float(tiny)
         p = p.astype(dtype)
     zero_true = (y == 1) & (p == 0)
-    p = np.where(zero_true, np.finfo(dtype).smallest_subnormal, p).astype(dtype)
+    p = np.where(zero_true, finfo(dtype).smallest_subnormal, p).astype(dtype)
     return {"y_onehot": y, "p": p}
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from mathoracle.formats import finfo
 from . import activations as A
 from . import domains as d
 from . import backprop as B
@@ -108,7 +109,7 @@ def values(dtype, bound: float, edges_only: bool = False, least: float | None = 
     """Floats of dtype in [-bound, bound]; 0, -0, ±1, ±½ and the bound among them. With
     ``least``, every nonzero magnitude is at least ``least`` (networks: no product of two
     draws underflows, which could flip a relu unit's kink); else a subnormal is an edge."""
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     small = [float(fi.smallest_subnormal), 2.0 ** -10] if least is None else [least]
     edges = d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, bound, -bound, -3.0, *small])
     edges = [e for e in edges if abs(float(e)) <= bound]
@@ -116,7 +117,7 @@ def values(dtype, bound: float, edges_only: bool = False, least: float | None = 
         return st.sampled_from(edges)
     if least is None:
         return d.elements(dtype, lo=-bound, hi=bound, edges=edges)
-    magnitude = st.floats(min_value=least, max_value=bound, width=d.WIDTH[np.dtype(dtype).name])
+    magnitude = d.elements(dtype, lo=least, hi=bound)
     return st.one_of(st.sampled_from(edges), magnitude, magnitude.map(lambda v: -v))
 
 

@@ -38,6 +38,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .base import DIGITS, Exact, Oracle, Param, Part
 from .structured import Structured
@@ -66,11 +67,11 @@ def covariance(X) -> sp.Matrix:
 
 def unit_roundoff(dtype) -> mpmath.mpf:
     """u = 2^-p of a float dtype."""
-    return mpmath.mpf(float(np.finfo(dtype).eps)) / 2
+    return mpmath.mpf(float(finfo(dtype).eps)) / 2
 
 
 def smallest_normal(dtype) -> mpmath.mpf:
-    return mpmath.mpf(float(np.finfo(dtype).tiny))
+    return mpmath.mpf(float(finfo(dtype).tiny))
 
 
 def _mpf(q) -> mpmath.mpf:
@@ -246,7 +247,7 @@ class ChooseK(Oracle):
 def bound(dtype) -> float:
     """Largest power of two B (at most 2^20) such that entries in [-B, B] keep every centred
     product sum n·(2B)², and the d² terms of ‖M‖_F, below a quarter of the dtype's max."""
-    top = float(np.finfo(dtype).max) / 4
+    top = float(finfo(dtype).max) / 4
     b = 2.0 ** 20
     while b > 1 and 3 * 6 * 4 * (2 * b) ** 2 >= top:
         b /= 2
@@ -255,7 +256,7 @@ def bound(dtype) -> float:
 
 def _elements(dtype, edges_only=False):
     b = bound(dtype)
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     edges = [e for e in d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, b, -b, b / 3,
                                                   1e-3, float(fi.tiny), float(fi.smallest_subnormal)])
              if abs(float(e)) <= b]

@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .base import DIGITS, Exact, Oracle, Param
 from .structured import Structured, elementwise
@@ -131,7 +132,7 @@ def dropout_inputs(draw, dtype, edges_only=False):
     shape = draw(st.sampled_from(SMALL_SHAPES))
     p = draw(st.sampled_from(RATES) if edges_only else st.one_of(
         st.sampled_from(RATES), st.floats(0.0, 0.9)))
-    return {"a": _array(draw, dtype, shape, bounded(dtype, float(np.finfo(dtype).max) / 16, edges_only)),
+    return {"a": _array(draw, dtype, shape, bounded(dtype, float(finfo(dtype).max) / 16, edges_only)),
             "p": p, "mask": _array(draw, dtype, shape, st.sampled_from([0.0, 1.0]))}
 
 
@@ -139,7 +140,7 @@ def dropout_inputs(draw, dtype, edges_only=False):
 def dropout_corners(draw, dtype, edges_only=False):
     """p = 0 or p = 1, where dropout_sample's output is determined."""
     shape = draw(st.sampled_from(SMALL_SHAPES))
-    return {"a": _array(draw, dtype, shape, bounded(dtype, float(np.finfo(dtype).max), edges_only)),
+    return {"a": _array(draw, dtype, shape, bounded(dtype, float(finfo(dtype).max), edges_only)),
             "p": draw(st.sampled_from([0.0, 1.0])), "seed": draw(st.integers(0, 2 ** 31 - 1))}
 
 
@@ -176,7 +177,7 @@ def l2_inputs(draw, dtype, edges_only=False):
 @st.composite
 def l2_grad_inputs(draw, dtype, edges_only=False):
     shape = draw(st.sampled_from([(2,), (2, 2), (1, 3)]))
-    return {"W": _array(draw, dtype, shape, bounded(dtype, float(np.finfo(dtype).max), edges_only)),
+    return {"W": _array(draw, dtype, shape, bounded(dtype, float(finfo(dtype).max), edges_only)),
             "lam": draw(lams(dtype, edges_only))}
 
 
@@ -184,7 +185,7 @@ def l2_grad_inputs(draw, dtype, edges_only=False):
 def sgd_inputs(draw, dtype, edges_only=False):
     """W, grad with |values| ≤ max/8 (the step stays finite), lr and λ in [0, 1]."""
     shape = draw(st.sampled_from(SMALL_SHAPES))
-    elems = bounded(dtype, float(np.finfo(dtype).max) / 8, edges_only)
+    elems = bounded(dtype, float(finfo(dtype).max) / 8, edges_only)
     lr = draw(lams(dtype, edges_only))
     return {"W": _array(draw, dtype, shape, elems), "grad": _array(draw, dtype, shape, elems),
             "lr": lr, "lam": draw(lams(dtype, edges_only))}

@@ -29,6 +29,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.formats import is_float
 from .base import DIGITS, Exact, Oracle, Part, rounding_budget
 from .rounding import RunningError
 from .shapes import _no_delta
@@ -49,7 +50,7 @@ def elementwise(fn) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _is_float_array(v) -> bool:
-    return isinstance(v, np.ndarray) and v.dtype.kind == "f"
+    return isinstance(v, np.ndarray) and is_float(v.dtype)
 
 
 @dataclass

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .base import Param
 from .structured import Structured, elementwise
@@ -54,7 +55,7 @@ def dual(alpha, y, K):
 def bound(dtype) -> float:
     """Largest power of two B (≤ 2^20) with n·C·(d·B² + B + 1) and ½ d B² far below the
     dtype's max for C ≤ 16, n ≤ 5, d ≤ 3: no objective of entries in [-B, B] overflows."""
-    top = float(np.finfo(dtype).max) / 64
+    top = float(finfo(dtype).max) / 64
     b = 2.0 ** 20
     while MAX_SAMPLES * 16 * (MAX_FEATURES * b * b + b + 1) >= top:
         b /= 2
@@ -62,7 +63,7 @@ def bound(dtype) -> float:
 
 
 def _edges(dtype, b):
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     vals = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, b, -b, float(fi.smallest_subnormal), 1e-8]
     return [v for v in d.representable(dtype, vals) if abs(float(v)) <= b]
 

@@ -17,6 +17,7 @@ import sympy as sp
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathoracle.formats import finfo
 from . import domains as d
 from .base import ErrorModel
 from .shapes import PerElement, Reduction
@@ -73,7 +74,7 @@ def _bound(dtype) -> float:
 def _mu(dtype, edges_only=False):
     b = _bound(dtype)
     edges = [e for e in d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 1e-3, -2.0, b, -b,
-                                                 float(np.finfo(dtype).smallest_subnormal)])
+                                                 float(finfo(dtype).smallest_subnormal)])
              if abs(float(e)) <= b]
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-b, hi=b, edges=edges)
 
@@ -81,7 +82,7 @@ def _mu(dtype, edges_only=False):
 def _sigma(dtype, edges_only=False, zero=False):
     """σ > 0 (σ = 0 too, where the formula allows it), edges from subnormal to B."""
     b = _bound(dtype)
-    fi = np.finfo(dtype)
+    fi = finfo(dtype)
     edges = [e for e in d.representable(dtype, [1.0, 0.5, 2.0, 1e-3, 1e-8, float(fi.tiny),
                                                  float(fi.smallest_subnormal), b, 1 + float(fi.eps)])
              if 0 < float(e) <= b] + ([np.asarray(0.0, dtype)[()]] if zero else [])
@@ -126,7 +127,7 @@ def vae_losses(draw, dtype, edges_only=False):
     """log p(x|z) per sample (batch,), μ, σ (batch, latent). A log-likelihood is ≤ 0 for a
     discrete decoder, of either sign for a density; |log p| stays within max/4."""
     batch, latent = draw(st.sampled_from(LOSS_SHAPES))
-    big = float(np.finfo(dtype).max) / 4
+    big = float(finfo(dtype).max) / 4
     lp_edges = d.representable(dtype, [0.0, -0.0, -1.0, 1.0, -700.0, -1e4, 3.5, -0.5])
     lp = st.sampled_from(lp_edges) if edges_only else d.elements(dtype, lo=-big, hi=big, edges=lp_edges)
     return {"log_px_given_z": draw(hnp.arrays(dtype, (batch,), elements=lp)),

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 import mpmath
 import numpy as np
 
-from mathoracle.formats import is_ml
+from mathoracle.formats import is_float, is_ml
 from mathoracle.oracles.base import DIGITS, Exact, Oracle, mpf_array
 
 
@@ -156,11 +156,11 @@ def float_leaves(inputs: Mapping[str, Any], names) -> list[tuple[str, tuple, np.
     out = []
     for name in names:
         v = inputs.get(name)
-        if isinstance(v, np.ndarray) and (v.dtype.kind == "f" or is_ml(v.dtype)):
+        if isinstance(v, np.ndarray) and is_float(v.dtype):
             out.append((name, (), v))
         elif isinstance(v, (list, tuple)):
             out.extend((name, (i,), a) for i, a in enumerate(v)
-                       if isinstance(a, np.ndarray) and (a.dtype.kind == "f" or is_ml(a.dtype)))
+                       if isinstance(a, np.ndarray) and is_float(a.dtype))
     return out
 
 

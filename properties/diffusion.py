@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from mathoracle.formats import finfo
 from mathoracle.oracles.base import DIGITS, mpf_array, rounding_budget
 from mathoracle.oracles.diffusion import jump, reverse_steps, step
 
@@ -48,7 +49,7 @@ def _run_steps(case, c: float, betas, seed: int):
     """x_0 = c everywhere; x_s = forward_step(x_{s-1}, β_s, ε_s) with seeded ε_s. Returns the
     implementation's x_t and the slack a correct one may have accumulated per element."""
     dtype, u = case.dtype, unit_roundoff(case.dtype)
-    tiny = float(np.finfo(dtype).tiny)
+    tiny = float(finfo(dtype).tiny)
     rng = np.random.default_rng(seed)
     x = np.full(SAMPLES, c, dtype)
     ref = np.full(SAMPLES, c, np.float64)  # the exact path, to the float64 rounding
@@ -187,7 +188,7 @@ def _distribution(case, ex):
     c, a = float(x["x0"][0]), x["alpha_bar_t"]
     got = case.call(MARGINAL, x)
     eps = standard_normal(seed)
-    u, tiny = unit_roundoff(case.dtype), float(np.finfo(case.dtype).tiny)
+    u, tiny = unit_roundoff(case.dtype), float(finfo(case.dtype).tiny)
     size = np.sqrt(a) * abs(c) + np.sqrt(1 - a) * np.abs(eps)
     sens = size * 1.5 + a * np.abs(eps) / (2 * np.sqrt(1 - a))
     slack = JUMP_BUDGET * u * (size + sens) + tiny + np.sqrt(1 - a) * u * np.abs(eps) + 2.0 ** -50

@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
+from mathoracle.formats import finfo
 from mathoracle.oracles.base import DIGITS, mpf_array, rounding_budget
 
 from .base import Falsified, Property, domain_examples, expect_within, expect_zero, signature_call
@@ -71,7 +72,7 @@ def _interval(v: tuple[float, float]) -> str:
 
 
 def unit_roundoff(dtype) -> float:
-    return float(np.finfo(dtype).eps) / 2
+    return float(finfo(dtype).eps) / 2
 
 
 def standard_normal(seed: int, n: int = SAMPLES) -> np.ndarray:
@@ -164,7 +165,7 @@ def _moments(case, ex):
     z = case.call(REPARAM, x)
     mu, sigma = float(x["mu"][0]), float(x["sigma"][0])
     eps = standard_normal(seed)
-    u, tiny = unit_roundoff(case.dtype), float(np.finfo(case.dtype).tiny)
+    u, tiny = unit_roundoff(case.dtype), float(finfo(case.dtype).tiny)
     budget = rounding_budget(case.oracle.expression)
     size = np.abs(mu) + np.abs(sigma * eps)
     slack = sigma * u * np.abs(eps) + budget * u * (2 * size + np.abs(sigma * eps)) + tiny
@@ -198,7 +199,7 @@ def _likelihood_shift(draw, oracle, dtype):
     """An input whose log p(x|z) + 1 is exact in the dtype (|log p| ≤ 2^(p-1))."""
     x = dict(draw(oracle.domain(dtype)))
     lp = x["log_px_given_z"].astype(np.float64)
-    limit = 2.0 ** (np.finfo(dtype).nmant)
+    limit = 2.0 ** (finfo(dtype).nmant)
     x["log_px_given_z"] = np.clip(np.round(lp), -limit, limit - 1).astype(dtype)
     return {"inputs": x}
 

@@ -1,4 +1,5 @@
-"""bfloat16 and float8 in check, the API and the pytest plugin (the activations)."""
+"""bfloat16 and float8 in check, the API and the pytest plugin: the activations, and every
+other oracle wherever an implementation accepts the format."""
 from pathlib import Path
 
 import ml_dtypes
@@ -7,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 import mathoracle
+from mathoracle.registry import oracles
 from mathoracle.oracles import domains as d
 
 pytest_plugins = ["pytester"]
@@ -34,6 +36,35 @@ def test_the_bundled_sigmoids_pass_in_bfloat16(target):
     result = mathoracle.check("activation.sigmoid", target, dtypes=["bfloat16"], max_examples=10,
                               seed=1, properties=["agreement", "edges", "nan"])
     assert result.status == "pass" and {r.dtype for r in result.results} == {"bfloat16"}
+
+
+def _engine_errors(result):
+    return [f"{r.property}[{r.dtype}]: {r.reason}" for r in result.results if r.status == "error"]
+
+
+@pytest.mark.parametrize("oracle_id", [o for o in oracles() if not o.startswith("activation.")])
+def test_every_oracle_runs_in_bfloat16_against_numpy(oracle_id):
+    # A domain, sensitivity or comparison that reads np.finfo or dtype.kind == "f" breaks on
+    # the ML formats (NumPy kind "V"): an internal error, or a check that silently skips.
+    result = mathoracle.check(oracle_id, "numpy", dtypes=["bfloat16"], max_examples=3, seed=1,
+                              shrink=False)
+    assert not _engine_errors(result), _engine_errors(result)
+    assert not result.fails(), result.status
+
+
+@pytest.mark.parametrize("oracle_id", ["network.mlp_gradients", "regularization.layer_norm",
+                                       "attention.scaled_dot_product", "divergence.kl", "kernel.linear"])
+def test_torch_runs_its_own_kernels_in_bfloat16_beyond_the_activations(oracle_id):
+    result = mathoracle.check(oracle_id, "torch", dtypes=["bfloat16"], max_examples=3, seed=1,
+                              shrink=False)
+    assert not _engine_errors(result), _engine_errors(result)
+    assert not result.fails() and any(r.status == "pass" for r in result.results), result.status
+
+
+def test_an_oracle_without_float_inputs_is_not_applicable_at_a_dtype_its_target_cannot_return():
+    result = mathoracle.check("attention.positional_encoding", "numpy", dtypes=["bfloat16"])
+    (only,) = result.results
+    assert only.status == "not applicable" and "--dtype float64" in only.reason
 
 
 def test_a_wrong_function_fails_in_float8_with_a_rebuildable_counterexample():

@@ -20,6 +20,8 @@ jax.config.update("jax_platforms", "cpu")
 
 import jax.numpy as jnp  # noqa: E402  (after the configuration)
 
+from mathoracle.formats import finfo  # noqa: E402
+
 
 def as_jax(a):
     """Arrays (and lists of arrays) as jax arrays of the same dtype; Python scalars, ints and
@@ -109,7 +111,7 @@ def any_subnormal_input(kw) -> bool:
     leaves += [a for v in kw.values() if isinstance(v, (list, tuple)) for a in v
                if isinstance(a, np.ndarray)]
     return any(a.dtype in (np.float32, np.float64)
-               and bool(np.any((a != 0) & (np.abs(a) < np.finfo(a.dtype).tiny))) for a in leaves)
+               and bool(np.any((a != 0) & (np.abs(a) < finfo(a.dtype).tiny))) for a in leaves)
 
 
 def flushed(oracle: str, properties: tuple[str, ...], summary: str, witness: dict):

@@ -5,6 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from mathoracle.formats import finfo
+
 from ..base import KnownDeviation
 from .arrays import as_jax, to_numpy
 
@@ -58,7 +60,7 @@ def _fast_variance(axis):
     """Where mean(x²) - mean(x)² fails: x² overflows the dtype, or |mean| > std (cancellation)."""
     def region(kw) -> bool:
         x = np.asarray(kw["x"])
-        big = float(np.finfo(x.dtype).max)
+        big = float(finfo(x.dtype).max)
         x = x.astype(np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
             mu = x.mean(axis=axis)

@@ -3,6 +3,8 @@ import jax.numpy as jnp
 import numpy as np
 import rlax
 
+from mathoracle.formats import finfo
+
 from ..base import KnownDeviation
 
 from .arrays import gradients, numpy_functions, to_numpy
@@ -46,7 +48,7 @@ NOT_APPLICABLE = {
 def _at_clip_edge(kw) -> bool:
     """Some ratio at 1 - ε or 1 + ε (within an ulp): min(rA, clip(r)A) is a tie there."""
     r = np.asarray(kw["ratio"])
-    u = float(np.finfo(r.dtype).eps)
+    u = float(finfo(r.dtype).eps)
     eps, r = kw.get("eps", 0.2), r.astype(np.float64)
     return bool(np.any((np.abs(r - (1 - eps)) <= 2 * u) | (np.abs(r - (1 + eps)) <= 2 * u)))
 

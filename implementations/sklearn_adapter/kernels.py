@@ -8,6 +8,8 @@ documented loss of accuracy for nearby points, listed below.
 import numpy as np
 from sklearn.metrics.pairwise import linear_kernel, polynomial_kernel, rbf_kernel
 
+from mathoracle.formats import finfo
+
 from ..base import KnownDeviation
 
 
@@ -35,12 +37,12 @@ def expansion_cancels(kw) -> bool:
     u·(‖x - y‖² + 2Σ|x_k - y_k|(|x_k| + |y_k|)), u the input dtype's unit roundoff), for
     some pair."""
     X, Y = (np.asarray(kw[a], np.float64) for a in ("X", "Y"))
-    u = np.finfo(np.asarray(kw["X"]).dtype).eps / 2
+    u = finfo(np.asarray(kw["X"]).dtype).eps / 2
     diff = X[:, None, :] - Y[None, :, :]
     norms = (X ** 2).sum(1)[:, None] + (Y ** 2).sum(1)[None, :] + 2 * np.abs(X @ Y.T)
     direct = (diff ** 2).sum(-1) + 2 * (np.abs(diff) * (np.abs(X)[:, None, :]
                                                          + np.abs(Y)[None, :, :])).sum(-1)
-    return bool(np.any(np.finfo(np.float64).eps / 2 * norms > u * direct))
+    return bool(np.any(finfo(np.float64).eps / 2 * norms > u * direct))
 
 
 _EUCLID = "https://scikit-learn.org/stable/modules/generated/sklearn.metrics.pairwise.euclidean_distances.html"

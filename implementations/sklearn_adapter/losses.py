@@ -2,6 +2,8 @@
 import numpy as np
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
+from mathoracle.formats import finfo
+
 from ..base import KnownDeviation, provides
 
 
@@ -37,7 +39,7 @@ NOT_APPLICABLE = {
 
 def _clipped(kw):
     p = np.asarray(kw["p"])
-    eps = np.finfo(p.dtype).eps
+    eps = finfo(p.dtype).eps
     p = p.astype(np.float64)
     return bool(np.any((p < eps) | (1 - p < eps)))
 

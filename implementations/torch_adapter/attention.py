@@ -11,14 +11,14 @@ import torch
 import torch.nn.functional as F
 
 from ..base import KnownDeviation
-from .tensors import tensor
+from .tensors import tensor, to_numpy
 
 
 def scaled_dot_product(Q, K, V, mask=None):
     """F.scaled_dot_product_attention(Q, K, V, attn_mask=mask) (scale 1/√d_k by default)."""
     m = None if mask is None else tensor(np.asarray(mask, bool))
     with torch.no_grad():
-        return F.scaled_dot_product_attention(tensor(Q), tensor(K), tensor(V), attn_mask=m).numpy()
+        return to_numpy(F.scaled_dot_product_attention(tensor(Q), tensor(K), tensor(V), attn_mask=m))
 
 
 def _batched(x):
@@ -40,7 +40,7 @@ def multi_head(Q, K, V, W_q, W_k, W_v, W_o, num_heads):
         mha.out_proj.weight.copy_(tensor(np.ascontiguousarray(W_o.T)))
         (q, lead), (k, _), (v, _) = _batched(Q), _batched(K), _batched(V)
         out, _ = mha(q, k, v, need_weights=False)
-    return out.numpy().reshape(lead + out.shape[-2:])
+    return to_numpy(out).reshape(lead + out.shape[-2:])
 
 
 def multi_head_functional(Q, K, V, W_q, W_k, W_v, W_o, num_heads):
@@ -55,7 +55,7 @@ def multi_head_functional(Q, K, V, W_q, W_k, W_v, W_o, num_heads):
             out_proj_weight=tensor(np.ascontiguousarray(W_o.T)), out_proj_bias=None,
             training=False, need_weights=False)
     out = out.transpose(0, 1)
-    return out.numpy().reshape(lead + out.shape[-2:])
+    return to_numpy(out).reshape(lead + out.shape[-2:])
 
 
 FUNCTIONS = {"attention.scaled_dot_product": scaled_dot_product, "attention.multi_head": multi_head}

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .tensors import numpy_functions, tensor
+from .tensors import numpy_functions, tensor, to_numpy
 
 
 def loss(noise, noise_pred):
@@ -40,7 +40,7 @@ def alpha_bar(betas):
     if np.asarray(betas).dtype == np.float64:
         raise TypeError("diffusers' DDPMScheduler keeps its schedule in float32")
     s = _scheduler(num_train_timesteps=len(betas), trained_betas=np.asarray(betas, np.float64).tolist())
-    return s.alphas_cumprod.numpy()
+    return to_numpy(s.alphas_cumprod)
 
 
 def marginal(x0, alpha_bar_t, noise):
@@ -48,7 +48,7 @@ def marginal(x0, alpha_bar_t, noise):
     s = _scheduler(num_train_timesteps=1, trained_betas=[0.5])
     x, e = tensor(x0), tensor(noise)
     s.alphas_cumprod = torch.tensor([alpha_bar_t], dtype=x.dtype)
-    return s.add_noise(x, e, torch.tensor([0])).numpy()
+    return to_numpy(s.add_noise(x, e, torch.tensor([0])))
 
 
 if find_spec("diffusers") is not None:

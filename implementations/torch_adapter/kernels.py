@@ -8,17 +8,17 @@ promote a float32 result).
 """
 import torch
 
-from .tensors import tensor
+from .tensors import tensor, to_numpy
 
 
 def linear(X, Y):
     """torch.mm(X, Y.T)."""
-    return torch.mm(tensor(X), tensor(Y).T).numpy()
+    return to_numpy(torch.mm(tensor(X), tensor(Y).T))
 
 
 def rbf(X, Y, gamma):
     """torch.exp(-γ·torch.cdist(X, Y)²)."""
-    return torch.exp(-float(gamma) * torch.cdist(tensor(X), tensor(Y)) ** 2).numpy()
+    return to_numpy(torch.exp(-float(gamma) * torch.cdist(tensor(X), tensor(Y)) ** 2))
 
 
 FUNCTIONS = {"kernel.linear": linear, "kernel.rbf": rbf}

@@ -13,7 +13,7 @@ from torch import nn
 
 from ..base import KnownDeviation, any_nan
 from . import losses as TL
-from .tensors import tensor
+from .tensors import tensor, to_numpy
 
 ACTIVATIONS = {
     "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
@@ -29,20 +29,20 @@ def _act(name):
 
 def linear(a_prev, W, b):
     """F.linear(a_prev, W, b)."""
-    return F.linear(tensor(a_prev), tensor(W), tensor(b)).numpy()
+    return to_numpy(F.linear(tensor(a_prev), tensor(W), tensor(b)))
 
 
 def dense_forward(a_prev, W, b, activation="sigmoid"):
     """(z, a) = (F.linear(a_prev, W, b), σ(z))."""
     z = F.linear(tensor(a_prev), tensor(W), tensor(b))
-    return z.numpy(), _act(activation)(z).numpy()
+    return to_numpy(z), to_numpy(_act(activation)(z))
 
 
 def output_delta(grad_a, z, activation="sigmoid"):
     """Autograd of σ at z with cotangent ∇_a L."""
     zt = tensor(z).clone().requires_grad_(True)
     (g,) = torch.autograd.grad(_act(activation)(zt), zt, tensor(grad_a))
-    return g.numpy()
+    return to_numpy(g)
 
 
 def hidden_delta(W_next, delta_next, z, activation="sigmoid"):
@@ -50,7 +50,7 @@ def hidden_delta(W_next, delta_next, z, activation="sigmoid"):
     zt = tensor(z).clone().requires_grad_(True)
     out = F.linear(_act(activation)(zt), tensor(W_next))
     (g,) = torch.autograd.grad(out, zt, tensor(delta_next))
-    return g.numpy()
+    return to_numpy(g)
 
 
 def layer_gradients(delta, a_prev):
@@ -59,7 +59,7 @@ def layer_gradients(delta, a_prev):
     W = torch.zeros((d.shape[-1], a.shape[-1]), dtype=d.dtype, requires_grad=True)
     b = torch.zeros((d.shape[-1],), dtype=d.dtype, requires_grad=True)
     dW, db = torch.autograd.grad(F.linear(a, W, b), (W, b), d)
-    return dW.numpy(), db.numpy()
+    return to_numpy(dW), to_numpy(db)
 
 
 def _focal(y, p, alpha=0.25, gamma=2.0):
@@ -79,7 +79,7 @@ def network(weights, biases, activation):
     nn.Linear's own layout)."""
     layers = []
     for W, b in zip(weights, biases):
-        lin = nn.Linear(W.shape[1], W.shape[0], dtype=torch.from_numpy(W).dtype)
+        lin = nn.Linear(W.shape[1], W.shape[0], dtype=tensor(W).dtype)
         with torch.no_grad():
             lin.weight.copy_(tensor(W))
             lin.bias.copy_(tensor(b))
@@ -94,7 +94,7 @@ def mlp_gradients(x, y, weights, biases, activation="sigmoid", loss="mse"):
     net = network(weights, biases, activation)
     LOSSES[loss](tensor(y), net(tensor(x))).backward()
     linears = [m for m in net if isinstance(m, nn.Linear)]
-    return [m.weight.grad.numpy() for m in linears], [m.bias.grad.numpy() for m in linears]
+    return [to_numpy(m.weight.grad) for m in linears], [to_numpy(m.bias.grad) for m in linears]
 
 
 FUNCTIONS = {f"network.{f.__name__}": f for f in (

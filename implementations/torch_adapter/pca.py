@@ -6,7 +6,7 @@ not used, because its answer is approximate by design, not a rounding of the for
 """
 import torch
 
-from .tensors import tensor
+from .tensors import tensor, to_numpy
 
 
 def _covariance(X):
@@ -23,7 +23,7 @@ def _eigh(X):
 def fit(X, k):
     """torch.linalg.eigh(torch.cov(X.T)), largest first."""
     values, vectors = _eigh(X)
-    return vectors[:k].numpy(), values[:k].numpy()
+    return to_numpy(vectors[:k]), to_numpy(values[:k])
 
 
 def _ratios(X):
@@ -33,7 +33,7 @@ def _ratios(X):
 
 def explained_variance_ratio(X):
     """torch.linalg.eigvalsh(torch.cov(X.T)), descending, over their sum."""
-    return _ratios(X).numpy()
+    return to_numpy(_ratios(X))
 
 
 def choose_k(X, threshold=0.95):

@@ -3,8 +3,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from mathoracle.formats import finfo
+
 from ..base import KnownDeviation
-from .tensors import tensor
+from .tensors import tensor, to_numpy
 
 
 def dropout_sample(a, p, seed, training=True):
@@ -12,19 +14,19 @@ def dropout_sample(a, p, seed, training=True):
     global generator is left as it was (F.dropout takes no generator argument)."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return F.dropout(tensor(a), p=p, training=training).numpy()
+        return to_numpy(F.dropout(tensor(a), p=p, training=training))
 
 
 def batch_norm(x, gamma, beta, eps=1e-5):
     """F.batch_norm(x, None, None, gamma, beta, training=True, eps=eps): batch statistics."""
-    return F.batch_norm(tensor(x), None, None, tensor(gamma), tensor(beta), training=True,
-                        eps=eps).numpy()
+    return to_numpy(F.batch_norm(tensor(x), None, None, tensor(gamma), tensor(beta), training=True,
+                                 eps=eps))
 
 
 def layer_norm(x, gamma, beta, eps=1e-5):
     """F.layer_norm over the last axis."""
     x = tensor(x)
-    return F.layer_norm(x, (x.shape[-1],), tensor(gamma), tensor(beta), eps=eps).numpy()
+    return to_numpy(F.layer_norm(x, (x.shape[-1],), tensor(gamma), tensor(beta), eps=eps))
 
 
 def _penalty(weights, lam):
@@ -34,14 +36,14 @@ def _penalty(weights, lam):
 def l2_penalty(weights, lam):
     """(λ/2) Σ torch.sum(W·W) (torch has no penalty function: weight decay lives in its
     optimisers)."""
-    return _penalty([tensor(w) for w in weights], lam).numpy()
+    return to_numpy(_penalty([tensor(w) for w in weights], lam))
 
 
 def l2_penalty_grad(W, lam):
     """Autograd of (λ/2)·Σ W·W (mul's backward uses W, so an overflowing Σ W² costs nothing)."""
     w = tensor(W).clone().requires_grad_(True)
     (g,) = torch.autograd.grad(_penalty([w], lam), w)
-    return g.numpy()
+    return to_numpy(g)
 
 
 def sgd_weight_decay_step(W, grad, lr, lam):
@@ -49,7 +51,7 @@ def sgd_weight_decay_step(W, grad, lr, lam):
     w = torch.nn.Parameter(tensor(W).clone())
     w.grad = tensor(grad).clone()
     torch.optim.SGD([w], lr=lr, weight_decay=lam).step()
-    return w.detach().numpy()
+    return to_numpy(w.detach())
 
 
 FUNCTIONS = {f"regularization.{f.__name__}": f for f in (
@@ -69,7 +71,7 @@ def _folded(axis):
         with np.errstate(over="ignore", invalid="ignore"):
             mu = x.mean(axis=axis, keepdims=True)
             std = np.sqrt(((x - mu) ** 2).mean(axis=axis, keepdims=True) + kw.get("eps", 1e-5))
-        tiny = float(np.finfo(np.asarray(kw["x"]).dtype).tiny)
+        tiny = float(finfo(np.asarray(kw["x"]).dtype).tiny)
         gam = gamma if axis == 0 else gamma.max(initial=0.0)
         return bool(np.any(np.abs(mu) > std) or np.any((gam != 0) & (gam < tiny * std))
                     or np.shape(x)[axis] == 1)

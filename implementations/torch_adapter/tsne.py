@@ -5,7 +5,7 @@ reduction="sum"). torch has no perplexity calibration and no Student-t affinitie
 import torch
 import torch.nn.functional as F
 
-from .tensors import tensor
+from .tensors import tensor, to_numpy
 
 
 def conditional_probabilities(X, sigmas):
@@ -13,14 +13,14 @@ def conditional_probabilities(X, sigmas):
     x, s = tensor(X), tensor(sigmas)
     logits = -torch.cdist(x, x) ** 2 / (2 * s[:, None] ** 2)
     eye = torch.eye(x.shape[0], dtype=torch.bool)
-    return torch.softmax(logits.masked_fill(eye, float("-inf")), dim=1).numpy()
+    return to_numpy(torch.softmax(logits.masked_fill(eye, float("-inf")), dim=1))
 
 
 def kl_divergence(P, Q):
     """F.kl_div(log Q, P, reduction="sum") over the off-diagonal entries."""
     p, q = tensor(P), tensor(Q)
     off = ~torch.eye(p.shape[0], dtype=torch.bool)
-    return F.kl_div(torch.log(q[off]), p[off], reduction="sum").numpy()
+    return to_numpy(F.kl_div(torch.log(q[off]), p[off], reduction="sum"))
 
 
 FUNCTIONS = {"tsne.conditional_probabilities": conditional_probabilities,

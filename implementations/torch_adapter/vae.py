@@ -9,6 +9,8 @@ import torch
 from torch.distributions import Normal, kl_divergence
 from torch.distributions.transforms import AffineTransform
 
+from mathoracle.formats import finfo, is_float
+
 from ..base import KnownDeviation
 from .tensors import gradients, numpy_functions
 
@@ -35,7 +37,7 @@ GRADIENTS = gradients("vae", reparameterize)
 
 def _sigma_squared_underflows(kw):
     s = np.asarray(kw.get("sigma", 1.0))
-    return bool(np.any(s.astype(np.float64) ** 2 < np.finfo(s.dtype).tiny)) if s.dtype.kind == "f" else False
+    return bool(np.any(s.astype(np.float64) ** 2 < finfo(s.dtype).tiny)) if is_float(s.dtype) else False
 
 
 _KL_SOURCE = ("https://github.com/pytorch/pytorch/blob/main/torch/distributions/kl.py "
