@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--max-examples", type=int, default=100, help="examples per property and dtype")
     rp.add_argument("--seed", type=int, help="seed of the search (default: random, recorded)")
     rp.add_argument("--jobs", "-j", type=int, default=1, help="processes to run checks on")
+    rp.add_argument("--scheduler", metavar="ADDRESS",
+                    help="run the checks on this dask scheduler (tcp://host:8786) instead of local "
+                         "processes; its workers need mathoracle and the libraries installed")
     rp.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     _verdict_options(rp, report=True)
     rp.add_argument("--sweep", action="store_true", help="also sweep every unary id exhaustively "
@@ -158,7 +161,8 @@ def _report(args) -> int:
     params = _params(args)
     doc = report.build(specs, oracle_ids=args.oracle, max_examples=args.max_examples, seed=args.seed,
                        jobs=args.jobs, timeout=_timeout(args), isolate=args.isolate, dtypes=dtypes,
-                       progress=not args.quiet, params=params, sweeps=args.sweep)
+                       progress=not args.quiet, params=params, sweeps=args.sweep,
+                       scheduler=args.scheduler)
     paths = report.write(doc, args.out)
     s = doc["summary"]
     counts = ", ".join(f"{s.get(k, 0)} {k}" for k in ("pass", "inaccurate", "refused", "not supported",

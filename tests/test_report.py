@@ -106,6 +106,25 @@ def test_reports_run_on_two_processes_with_the_same_verdicts(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
+def test_reports_run_on_a_dask_scheduler_with_the_same_verdicts(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    args = ["report", "--impl", "numpy,scipy", "--oracle", "activation.sigmoid", "--max-examples", "5",
+            "--seed", "7", "--quiet", "--dtype", "float64"]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        assert main([*args, "--out", str(tmp_path / "d"), "--scheduler", cluster.scheduler_address]) == 0
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    a, d = (json.loads((tmp_path / x / "report.json").read_text()) for x in "ad")
+    assert [(r["id"], r["status"], r["examples"]) for r in a["results"]] == \
+           [(r["id"], r["status"], r["examples"]) for r in d["results"]]
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_2(capsys):
+    assert main(["report", "--oracle", "activation.relu", "--scheduler", "tcp://127.0.0.1:9", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--scheduler tcp://127.0.0.1:9: cannot connect" in err and "Traceback" not in err
+
+
 def test_progress_is_plain_lines_off_a_terminal(tmp_path, capsys):
     assert main(["report", "--impl", "numpy", "--oracle", "activation.relu", "--max-examples", "3",
                  "--dtype", "float64", "--out", str(tmp_path)]) == 0

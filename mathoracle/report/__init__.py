@@ -27,10 +27,11 @@ def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples
           seed: int | None = None, jobs: int = 1, timeout: float | None = None,
           isolate: bool = False, dtypes: tuple[str, ...] | None = None,
           progress: bool = True, params: dict | None = None,
-          sweeps: bool = False) -> dict:
+          sweeps: bool = False, scheduler: str | None = None) -> dict:
     """Check every oracle (or ``oracle_ids``) against every implementation; the report.json
     document. Specs are checked up front: a bad one raises UsageError before any work.
-    ``params`` pins parameters in the oracles that have them."""
+    ``params`` pins parameters in the oracles that have them; ``scheduler``, the address of a
+    dask scheduler, runs the checks on that cluster instead of ``jobs`` local processes."""
     from mathoracle.registry import get_oracle, load_implementation, oracles
     impls = {spec: load_implementation(spec) for spec in specs}
     table = oracles()
@@ -41,7 +42,7 @@ def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples
                       pinnable([table[i] for i in ids], params or {}))
     started = time.perf_counter()
     bar = Progress(len(ids) * len(specs), enabled=progress)
-    checks = run_all(ids, specs, options, jobs=jobs, progress=bar)
+    checks = run_all(ids, specs, options, jobs=jobs, progress=bar, scheduler=scheduler)
     doc = build_document(checks, specs, {i: table[i] for i in ids}, seed=seed,
                          max_examples=max_examples, jobs=jobs,
                          wall_seconds=time.perf_counter() - started, implementations=impls)

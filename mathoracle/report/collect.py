@@ -4,8 +4,9 @@ One task is one (oracle, implementation) pair, checked with ``mathoracle.check``
 report's verdicts, reproduction lines and conventions are exactly those of the CLI).
 With ``jobs > 1`` the tasks run in a pool of fresh processes ("spawn": no state forked
 from the parent, torch's thread pools included); results come back as they finish and
-are put back in catalogue order. An implementation that needs processes of its own
-(``process_group``: Keras, whose backend is fixed at import) runs in a pool of its own.
+are put back in catalogue order. With ``scheduler`` they run as tasks on that
+dask.distributed cluster instead. An implementation that needs processes of its own
+(``process_group``: Keras, whose backend is fixed at import) runs in a local pool of its own.
 """
 from __future__ import annotations
 
@@ -80,8 +81,8 @@ class Progress:
 
 
 def run_all(oracle_ids: Iterable[str], specs: Iterable[str], options: Options, *, jobs: int = 1,
-            progress: Progress | None = None,
-            task: Callable = run_task) -> list[tuple[CheckResult, float]]:
+            progress: Progress | None = None, task: Callable = run_task,
+            scheduler: str | None = None) -> list[tuple[CheckResult, float]]:
     """Every (oracle, implementation) check, in catalogue order × implementation order."""
     tasks = [(oid, spec) for oid in oracle_ids for spec in specs]
     progress = progress or Progress(len(tasks), enabled=False)
@@ -90,6 +91,9 @@ def run_all(oracle_ids: Iterable[str], specs: Iterable[str], options: Options, *
     for i, (_, spec) in enumerate(tasks):
         groups.setdefault(process_group(spec), []).append(i)
     for group, indices in groups.items():
+        if scheduler is not None and not group:
+            _on_dask(scheduler, task, tasks, indices, options, results, progress)
+            continue
         if jobs <= 1 and not group:
             for i in indices:
                 oid, spec = tasks[i]
@@ -109,6 +113,22 @@ def run_all(oracle_ids: Iterable[str], specs: Iterable[str], options: Options, *
                     results[i] = (_lost(*tasks[i], options, exc), 0.0)  # mathoracle failed
                 progress.step(*tasks[i], results[i][0].status, results[i][1])
     return [results[i] for i in range(len(tasks))]
+
+
+def _on_dask(scheduler: str, task: Callable, tasks: list, indices: list[int], options: Options,
+             results: dict, progress: Progress) -> None:
+    """The tasks ``indices`` as dask.distributed tasks on the cluster at ``scheduler``."""
+    from mathoracle.cluster import dask_client
+    with dask_client(scheduler, 0, without="leave out --scheduler") as client:
+        from distributed import as_completed
+        futures = {client.submit(task, *tasks[i], options, pure=False): i for i in indices}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except Exception as exc:  # the worker died, or mathoracle failed
+                results[i] = (_lost(*tasks[i], options, exc), 0.0)
+            progress.step(*tasks[i], results[i][0].status, results[i][1])
 
 
 def process_group(spec: str) -> str:

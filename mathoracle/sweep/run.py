@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from mathoracle.cluster import dask_client, worker_count
 from mathoracle.errors import UsageError
 from mathoracle.sweep.chunk import Spec, run_chunk
 
@@ -92,23 +93,9 @@ def run_in_process(spec: Spec, todo: list[int], store: Store, progress: Progress
 def run_on_dask(spec: Spec, todo: list[int], store: Store, progress: Progress, *,
                 scheduler: str | None, workers: int) -> int:
     """Run the chunks as dask.distributed tasks; returns the number of workers used."""
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise UsageError("scheduler/workers need dask.distributed; install the extra: "
-                         "pip install 'mathoracle[dask]', or run with --in-process") from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout=10)
-        except OSError as exc:
-            raise UsageError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    try:
-        n = max(1, len(client.scheduler_info()["workers"]))
+    with dask_client(scheduler, workers, without="run with --in-process") as client:
+        from distributed import as_completed
+        n = worker_count(client)
         window = 2 * n
         queue = list(todo)
         running = as_completed([client.submit(run_chunk, spec, i, pure=False)
@@ -121,7 +108,3 @@ def run_on_dask(spec: Spec, todo: list[int], store: Store, progress: Progress, *
             if queue:
                 running.add(client.submit(run_chunk, spec, queue.pop(0), pure=False))
         return n
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
