@@ -125,6 +125,37 @@ def parse_param(text: str) -> tuple[str, Any]:
         return name.strip(), value.strip()
 
 
+def assumed_names(assume: str) -> set[str]:
+    """The argument names an --assume expression reads (``np`` and ``numpy`` left out)."""
+    import ast
+    try:
+        tree = ast.parse(assume.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise UsageError(f"--assume {assume!r} is not a Python expression: {exc.msg}") from None
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - {"np", "numpy"}
+
+
+def assumable(oracles, assume: str | None) -> str | None:
+    """``assume`` for a run over many oracles (report, plugin), which applies it to the oracles
+    that have every argument it names; UsageError when none of them has."""
+    if assume is None:
+        return None
+    names = assumed_names(assume)
+    if not any(names <= _argument_names(o) for o in oracles):
+        raise UsageError(f"--assume {assume!r}: no oracle of the run has the arguments "
+                         f"{', '.join(sorted(names)) or '(none named)'}")
+    return assume
+
+
+def assume_for(oracle, assume: str | None) -> str | None:
+    """``assume`` where ``oracle`` has every argument it names, else None."""
+    return assume if assume is not None and assumed_names(assume) <= _argument_names(oracle) else None
+
+
+def _argument_names(oracle) -> set[str]:
+    return {*oracle.arrays, *(p.name for p in oracle.params)}
+
+
 def validate_params(oracle, params) -> dict:
     """``params`` as a dict of the oracle's parameter names; UsageError naming the others."""
     if params is None:

@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--max-examples", type=int, default=100, help="examples per property and dtype")
     rp.add_argument("--seed", type=int, help="seed of the search (default: random, recorded)")
     rp.add_argument("--jobs", "-j", type=int, default=1, help="processes to run checks on")
+    rp.add_argument("--assume", metavar="EXPR", help="check only inputs where this Python "
+                    "expression holds, in the oracles that have every argument it names, "
+                    "e.g. 'np.all(y_true > 0)'")
     rp.add_argument("--scheduler", metavar="ADDRESS",
                     help="run the checks on this dask scheduler (tcp://host:8786) instead of local "
                          "processes; its workers need mathoracle and the libraries installed")
@@ -162,7 +165,7 @@ def _report(args) -> int:
     doc = report.build(specs, oracle_ids=args.oracle, max_examples=args.max_examples, seed=args.seed,
                        jobs=args.jobs, timeout=_timeout(args), isolate=args.isolate, dtypes=dtypes,
                        progress=not args.quiet, params=params, sweeps=args.sweep,
-                       scheduler=args.scheduler)
+                       scheduler=args.scheduler, assume=args.assume)
     paths = report.write(doc, args.out)
     s = doc["summary"]
     counts = ", ".join(f"{s.get(k, 0)} {k}" for k in ("pass", "inaccurate", "refused", "not supported",

@@ -8,7 +8,8 @@
   check and fails the test with the counterexample report when it does not pass.
 - A property the target refuses on every input is skipped with the reason; inaccurate,
   refused and not-supported results pass unless ``--mathoracle-strict``. ``--mathoracle-param
-  NAME=VALUE`` pins a parameter (in the oracles that have it).
+  NAME=VALUE`` pins a parameter (in the oracles that have it); ``--mathoracle-assume EXPR``
+  restricts the domain of the oracles that have every argument EXPR names.
 
 Without ``--mathoracle-impl`` and without the fixture the plugin costs nothing: this module
 imports only pytest, and mathoracle itself is imported on first use.
@@ -42,6 +43,9 @@ def pytest_addoption(parser):
     group.addoption("--mathoracle-param", action="append", default=[], metavar="NAME=VALUE",
                     help="pin a parameter, e.g. activation=relu, in the oracles that have it; "
                          "repeatable")
+    group.addoption("--mathoracle-assume", default=None, metavar="EXPR",
+                    help="check only inputs where this Python expression holds, in the oracles "
+                         "that have every argument it names, e.g. 'np.all(y_true > 0)'")
     group.addoption("--mathoracle-strict", action="store_true",
                     help="fail on inaccurate, refused and not-supported results and on refused "
                          "inputs too")
@@ -101,9 +105,11 @@ class PropertyItem(pytest.Item):
     def runtest(self):
         import mathoracle
         from mathoracle.text import format_record
+        from mathoracle.registry import get_oracle
+        assume = mathoracle.assume_for(get_oracle(self.oracle_id), self.config.getoption("mathoracle_assume"))
         result = mathoracle.check(self.oracle_id, self.spec, properties=[self.prop],
                                   dtypes=[self.dtype], params=_params(self.config, self.oracle_id),
-                                  **_options(self.config))
+                                  assume=assume, **_options(self.config))
         mine = [r for r in result.results if r.dtype in (self.dtype, "*")]
         if not mine:
             pytest.skip(next((n for n in result.notes if self.dtype in n), "dtype not checked"))
@@ -151,6 +157,11 @@ def _items(session, config) -> list:
         pinnable(list(oracles().values()), dict(parse_param(t) for t in config.getoption("mathoracle_param")))
     except UsageError as exc:
         raise pytest.UsageError(str(exc).replace("--param", "--mathoracle-param", 1)) from None
+    from mathoracle import assumable
+    try:
+        assumable(list(oracles().values()), config.getoption("mathoracle_assume"))
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc).replace("--assume", "--mathoracle-assume", 1)) from None
     for spec in config.getoption("mathoracle_impl"):
         try:
             impl = load_implementation(spec)

@@ -124,3 +124,25 @@ def test_a_pinned_parameter_reaches_the_oracles_that_have_it(pytester, run):
     bad = run("--mathoracle-impl", "topimpl", "--mathoracle-param", "activaton=relu", "-q")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     bad.stderr.fnmatch_lines(["*--mathoracle-param activaton: no oracle*has a parameter 'activaton'*"])
+
+
+HALF_RIGHT = """
+import numpy as np
+
+def sigmoid(z):  # right for z >= 0 only
+    s = (1 / (1 + np.exp(-np.abs(z).astype(np.float64)))).astype(z.dtype)
+    return np.where(z >= 0, s, np.zeros_like(s))
+
+FUNCTIONS = {"activation.sigmoid": sigmoid}
+"""
+
+
+def test_an_assumption_restricts_the_oracles_that_have_its_arguments(pytester, run):
+    pytester.makepyfile(halfimpl=HALF_RIGHT)
+    args = ("--mathoracle-impl", "halfimpl", "--mathoracle-examples", "20", "-q",
+            "-k", "agreement and float64")
+    run(*args).assert_outcomes(failed=1)
+    run(*args, "--mathoracle-assume", "np.all(z >= 0)").assert_outcomes(passed=1)
+    bad = run("--mathoracle-impl", "halfimpl", "--mathoracle-assume", "np.all(zz > 0)", "-q")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--mathoracle-assume 'np.all(zz > 0)': no oracle of the run has the arguments zz*"])

@@ -119,6 +119,22 @@ def test_reports_run_on_a_dask_scheduler_with_the_same_verdicts(tmp_path):
            [(r["id"], r["status"], r["examples"]) for r in d["results"]]
 
 
+def test_an_assumption_applies_to_the_oracles_that_have_its_arguments(tmp_path):
+    target = tmp_path / "half.py"
+    target.write_text("import numpy as np\n"
+                      "def relu(z):\n    return np.where(z >= 0, z, np.ones_like(z))\n"
+                      "FUNCTIONS = {'activation.relu': relu, 'loss.mse': lambda y_pred, y_true: "
+                      "np.mean((y_pred - y_true) ** 2)}\n")
+    args = ["report", "--impl", str(target), "--oracle", "activation.relu", "--oracle", "loss.mse",
+            "--max-examples", "10", "--seed", "3", "--quiet", "--dtype", "float64"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b"), "--assume", "np.all(z >= 0)"]) == 0
+    a, b = (json.loads((tmp_path / d / "report.json").read_text()) for d in "ab")
+    status = {d: {c["oracle"]: c["status"] for c in doc["checks"]} for d, doc in (("a", a), ("b", b))}
+    assert status["a"]["activation.relu"] == FAIL and status["b"]["activation.relu"] == PASS
+    assert status["a"]["loss.mse"] == status["b"]["loss.mse"]  # no argument z: not restricted
+
+
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(capsys):
     assert main(["report", "--oracle", "activation.relu", "--scheduler", "tcp://127.0.0.1:9", "--quiet"]) == 2
     err = capsys.readouterr().err

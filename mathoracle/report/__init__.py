@@ -27,19 +27,22 @@ def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples
           seed: int | None = None, jobs: int = 1, timeout: float | None = None,
           isolate: bool = False, dtypes: tuple[str, ...] | None = None,
           progress: bool = True, params: dict | None = None,
-          sweeps: bool = False, scheduler: str | None = None) -> dict:
+          sweeps: bool = False, scheduler: str | None = None, assume: str | None = None) -> dict:
     """Check every oracle (or ``oracle_ids``) against every implementation; the report.json
     document. Specs are checked up front: a bad one raises UsageError before any work.
     ``params`` pins parameters in the oracles that have them; ``scheduler``, the address of a
-    dask scheduler, runs the checks on that cluster instead of ``jobs`` local processes."""
+    dask scheduler, runs the checks on that cluster instead of ``jobs`` local processes;
+    ``assume`` restricts the domain of the oracles that have every argument it names."""
     from mathoracle.registry import get_oracle, load_implementation, oracles
     impls = {spec: load_implementation(spec) for spec in specs}
     table = oracles()
     ids = [get_oracle(i).id for i in oracle_ids] if oracle_ids else list(table)
     seed = random.randrange(2 ** 32) if seed is None else seed
     from mathoracle.report.collect import pinnable
+    from mathoracle import assumable
     options = Options(max_examples, seed, timeout, isolate, dtypes,
-                      pinnable([table[i] for i in ids], params or {}))
+                      pinnable([table[i] for i in ids], params or {}),
+                      assumable([table[i] for i in ids], assume))
     started = time.perf_counter()
     bar = Progress(len(ids) * len(specs), enabled=progress)
     checks = run_all(ids, specs, options, jobs=jobs, progress=bar, scheduler=scheduler)

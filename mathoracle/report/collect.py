@@ -28,6 +28,7 @@ class Options:
     isolate: bool = False
     dtypes: tuple[str, ...] | None = None
     params: tuple[tuple[str, Any], ...] = ()  # pinned (name, value), for the oracles that have it
+    assume: str | None = None  # --assume, for the oracles that have every argument it names
 
 
 def pinnable(oracles, params: dict) -> tuple[tuple[str, Any], ...]:
@@ -44,10 +45,12 @@ def run_task(oracle_id: str, spec: str, options: Options) -> tuple[CheckResult, 
     import mathoracle
     from mathoracle.registry import get_oracle
     started = time.perf_counter()
-    names = {p.name for p in get_oracle(oracle_id).params}
+    oracle = get_oracle(oracle_id)
+    names = {p.name for p in oracle.params}
     result = mathoracle.check(oracle_id, spec, dtypes=options.dtypes, max_examples=options.max_examples,
                               seed=options.seed, timeout=options.timeout, isolate=options.isolate,
-                              params={k: v for k, v in options.params if k in names})
+                              params={k: v for k, v in options.params if k in names},
+                              assume=mathoracle.assume_for(oracle, options.assume))
     return result, time.perf_counter() - started
 
 
