@@ -2,17 +2,24 @@
 
 Seed: "Neural Network Math › Activation Functions". Derivatives are ``sympy.diff`` of the
 definitions; tests/test_identities.py proves the seed's identities (σ' = σ(1-σ),
-tanh' = 1 - tanh², the piecewise ReLU derivatives, softmax sums to 1).
+tanh' = 1 - tanh², the piecewise ReLU derivatives, softmax sums to 1). Beyond the seed
+(CATALOGUE.md): GELU, its tanh approximation, SiLU, softplus, ELU, log-softmax and
+logsumexp, each evaluated in a form that does not cancel, proved equal to its formula there.
 """
 from __future__ import annotations
 
+import math
+
+import mpmath
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
+from sympy.codegen.cfunctions import expm1, log1p
 
 from . import domains as d
 from .base import ErrorModel, Param
 from .shapes import Elementwise, Vector
+from .slices import SliceReduction
 
 SEED = "Neural Network Math › Activation Functions"
 
@@ -34,6 +41,36 @@ def real_edges(dtype, **params):
 def slopes(dtype):
     """α in [0, 1], the range where max(αz, z) is the leaky ReLU."""
     return {"alpha": d.fraction(dtype, edges=[0.0, 0.01, 0.2, 1.0])}
+
+
+# Where the Gaussian tail crosses the dtypes' limits: 1 + erf(z/√2) = 2Φ(z) falls below u at
+# z ≈ -5.3 (float32) and -8.3 (float64), φ(z) below the smallest normal at -13.2 and -37.6.
+GAUSSIAN_EDGES = (-1.5, -3.0, -5.5, -8.5, -13.0, -20.0, -37.5)
+
+
+def gaussian_edges(dtype):
+    return d.real_edges(dtype) + d.representable(dtype, GAUSSIAN_EDGES)
+
+
+def gaussian_line(dtype):
+    """z anywhere on the finite real line, edges and GELU's Gaussian tail mixed in."""
+    return st.fixed_dictionaries({"z": d.arrays(dtype, d.elements(dtype, edges=gaussian_edges(dtype)))})
+
+
+def gaussian_edge_values(dtype):
+    """z made of those edge values only."""
+    return st.fixed_dictionaries({"z": d.arrays(dtype, st.sampled_from(gaussian_edges(dtype)))})
+
+
+def sharpness(dtype):
+    """β > 0 of softplus: the default 1, powers of two, and [1/8, 8]."""
+    return {"beta": st.one_of(st.sampled_from([1.0, 0.5, 2.0, 8.0]), st.floats(0.125, 8.0))}
+
+
+def saturations(dtype):
+    """α > 0 of ELU (its value as z → -∞ is -α): the default 1, SELU's α, and [1/16, 4]."""
+    return {"alpha": st.one_of(st.sampled_from([1.0, 0.1, 1.6732632423543772]),
+                               st.floats(0.0625, 4.0))}
 
 
 def probe(dtype):
@@ -87,6 +124,90 @@ def softmax_exprs(n):
     return zs, [sp.exp(z) / total for z in zs]
 
 
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _erfc_value(y):
+    """erfc(y): mpmath's at mpf arguments, asymptotically from y ≥ 1e150, where mpmath's
+    series test overflows (e^{-y²}/(y√π), to within 1/(2y²) < 1e-300 relative); the C
+    library's, element by element, at floats (the sweep's fast reference)."""
+    if isinstance(y, mpmath.mpf):
+        return mpmath.exp(-y * y) / (y * mpmath.sqrt(mpmath.pi)) if y >= 1e150 else mpmath.erfc(y)
+    return _ERFC(y).astype(np.float64) if isinstance(y, np.ndarray) else math.erfc(y)
+
+
+class erfc(sp.erfc):  # noqa: N801 (the name count_ops and the printers know)
+    """erfc held whole: SymPy rewrites erfc(-y) as 2 - erfc(y), the form that cancels in
+    the tail erfc keeps."""
+
+    @classmethod
+    def eval(cls, arg):
+        return None
+
+    _imp_ = staticmethod(_erfc_value)
+
+
+def gelu_expr(z):
+    """z·Φ(z) = z/2·erfc(-z/√2)."""
+    return z / 2 * erfc(-z / sp.sqrt(2))
+
+
+def gelu_tanh_inner(z):
+    """w = √(2/π)(z + 0.044715 z³), the tanh approximation's argument."""
+    return sp.sqrt(2 / sp.pi) * (z + sp.Rational(44715, 10 ** 6) * z ** 3)
+
+
+def gelu_tanh_textbook(z):
+    """z/2·(1 + tanh w), the approximation as published (Hendrycks and Gimpel, 2016)."""
+    return z / 2 * (1 + sp.tanh(gelu_tanh_inner(z)))
+
+
+def gelu_tanh_expr(z):
+    """z·σ(2w) = z/(1 + e^{-2w}): 1 + tanh w = 2σ(2w), without its cancellation for z ≪ 0."""
+    return z / (1 + sp.exp(-2 * gelu_tanh_inner(z)))
+
+
+def silu_expr(z):
+    """z·σ(z) = z/(1 + e^-z)."""
+    return z * sigmoid_expr(z)
+
+
+def softplus_expr(z, beta):
+    """log(1 + e^{βz})/β, with log1p: it keeps the tail βz ≪ 0 where 1 + e^{βz} rounds to 1."""
+    return log1p(sp.exp(beta * z)) / beta
+
+
+def elu_expr(z, alpha):
+    """z for z > 0, else α(e^z - 1) with expm1 (e^z - 1 cancels near 0)."""
+    return sp.Piecewise((z, z > 0), (alpha * expm1(z), True))
+
+
+def _lse(zs):
+    return sp.log(sum(sp.exp(z) for z in zs))
+
+
+def log_softmax_exprs(n):
+    """z_i - log Σ_j e^{z_j} for a slice of length n."""
+    zs = sp.symbols(f"z0:{n}", real=True)
+    return zs, [z - _lse(zs) for z in zs]
+
+
+def logsumexp_expr(n):
+    """log Σ_j e^{z_j} of a slice of length n."""
+    zs = sp.symbols(f"z0:{n}", real=True)
+    return zs, _lse(zs)
+
+
+def log_softmax_backward(zs, ws):
+    """Σ_i w_i ∂out_i/∂z_j = w_j - s_j Σ_i w_i (s = softmax(z)). Its floor, s_j Σ_i |w_i|, is
+    the size of the product the standard backward, w - exp(out)·Σw, forms from the
+    forward's output: rounding it costs that much where the result is far smaller."""
+    _, s = softmax_exprs(len(zs))
+    vjp = [ws[j] - s[j] * sum(ws) for j in range(len(zs))]
+    floor = [s[j] * sum(sp.Abs(w) for w in ws) for j in range(len(zs))]
+    return vjp, floor
+
+
 def sech_squared(z):
     """tanh'(z) = 1 - tanh²(z) written as 1/cosh²(z), which does not cancel near saturation."""
     return 1 / sp.cosh(z) ** 2
@@ -107,6 +228,10 @@ def softmax_backward(zs, ws):
 # the far tail, soundly. (The *_grad ids get the same from their textbook forms' running error.)
 SIGMOID_PRIME = ErrorModel.mixed(0.25)  # floor u/4, the maximum of σ'
 TANH_PRIME = ErrorModel.mixed(1.0)      # floor u, the maximum of tanh'
+# The tanh approximation's backward from its textbook form, ½(1 + tanh w) + ½z(1 - tanh²w)w',
+# loses the far tail z ≪ 0 the same way: floor u·1.129, the maximum of gelu_tanh'
+# (1.128993 at z = 1.4185, mpmath).
+GELU_TANH_PRIME = ErrorModel.mixed(1.129)
 
 
 def _d(f):
@@ -186,5 +311,62 @@ softmax = Vector(
     backward=softmax_backward,
 )
 
+# --- beyond the seed: what current models call ----------------------------------------
+
+BEYOND = "Beyond the seed › what current models call"
+
+gelu = Elementwise(
+    id="activation.gelu", signature="gelu(z)", formula="z·Φ(z) = z/2·(1 + erf(z/√2))",
+    seed=BEYOND, arrays=("z",), expr=gelu_expr, domain=gaussian_line, edges=gaussian_edge_values,
+    probe=probe, wrt=("z",),
+    note="the exact (erf) form, evaluated as z/2·erfc(-z/√2): 1 + erf(z/√2) cancels for z ≲ -5",
+)
+
+gelu_tanh = Elementwise(
+    id="activation.gelu_tanh", signature="gelu_tanh(z)",
+    formula="z/2·(1 + tanh(√(2/π)(z + 0.044715 z³)))", seed=BEYOND, arrays=("z",),
+    expr=gelu_tanh_expr, textbook=gelu_tanh_textbook, domain=gaussian_line,
+    edges=gaussian_edge_values, probe=probe, wrt=("z",), grad_error=GELU_TANH_PRIME,
+    note="the tanh approximation, its own formula (not GELU to within a tolerance); evaluated "
+         "as z·σ(2w), the textbook 1 + tanh w's running error allows its far tail",
+)
+
+silu = Elementwise(
+    id="activation.silu", signature="silu(z)", formula="z·σ(z) (swish with β = 1)", seed=BEYOND,
+    arrays=("z",), expr=silu_expr, domain=real_line, edges=real_edges, probe=probe, wrt=("z",),
+)
+
+softplus = Elementwise(
+    id="activation.softplus", signature="softplus(z, beta=1.0)", formula="log(1 + e^{βz})/β",
+    seed=BEYOND, arrays=("z",), params=(Param("beta", 1.0),), expr=softplus_expr,
+    domain=lambda dt: real_line(dt, **sharpness(dt)),
+    edges=lambda dt: real_edges(dt, **sharpness(dt)), probe=lambda dt: {**probe(dt), "beta": 1.0},
+    wrt=("z",), note="β > 0; evaluated as log1p(e^{βz})/β, which keeps the tail βz ≪ 0",
+)
+
+elu = Elementwise(
+    id="activation.elu", signature="elu(z, alpha=1.0)", formula="z if z > 0 else α(e^z − 1)",
+    seed=BEYOND, arrays=("z",), params=(Param("alpha", 1.0),), expr=elu_expr,
+    domain=lambda dt: real_line(dt, **saturations(dt)),
+    edges=lambda dt: real_edges(dt, **saturations(dt)), probe=lambda dt: {**probe(dt), "alpha": 1.0},
+    wrt=("z",), note="α > 0; e^z − 1 evaluated as expm1(z); convention: the derivative at z = 0 "
+                     "is α (the left one), as torch and JAX take it",
+)
+
+log_softmax = Vector(
+    id="activation.log_softmax", signature="log_softmax(z, axis=-1)",
+    formula="z_i − log Σ_j e^{z_j}", seed=BEYOND, arrays=("z",),
+    params=(Param("axis", -1, numeric=False),), build=log_softmax_exprs, domain=logits,
+    edges=lambda dt: logits(dt, edges_only=True), probe=probe_axis, wrt=("z",),
+    backward=log_softmax_backward,
+)
+
+logsumexp = SliceReduction(
+    id="activation.logsumexp", signature="logsumexp(z, axis=-1)", formula="log Σ_j e^{z_j}",
+    seed=BEYOND, arrays=("z",), params=(Param("axis", -1, numeric=False),), build=logsumexp_expr,
+    domain=logits, edges=lambda dt: logits(dt, edges_only=True), probe=probe_axis, wrt=("z",),
+    note="a reduction over axis: the output has z's shape without it",
+)
+
 ORACLES = (sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu,
-           leaky_relu_grad, softmax)
+           leaky_relu_grad, softmax, gelu, gelu_tanh, silu, softplus, elu, log_softmax, logsumexp)

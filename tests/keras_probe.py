@@ -23,10 +23,10 @@ def probe(backend: str, ids: list[str]) -> dict:
         # a generous per-call limit: a new shape may compile (jax) on a busy CPU
         result = mathoracle.check(oid, impl.name, seed=SEED, max_examples=10, timeout=120)
         checks[oid] = [result.status, format_check(result)]
-    missing = [o for o in mathoracle.registry.oracles()
-               if not impl.provides(o) and not impl.notes.get(o)]
+    lacking = {o: mathoracle.check(o, impl).results[0].reason for o in mathoracle.registry.oracles()
+               if not impl.provides(o)}
     return {"backend": __import__("keras").backend.backend(), "cases": cases,
-            "deviations": deviations, "checks": checks, "unexplained": missing}
+            "deviations": deviations, "checks": checks, "lacking": lacking}
 
 
 if __name__ == "__main__":

@@ -164,3 +164,74 @@ def test_a_point_guard_fixes_a_value_not_a_derivative():
     assert derivative(L.xlogy(x, yy), yy).subs(x, 0) == 0
     # ∂/∂p of p·log(p/q) is log(p/q) + 1, which tends to -∞ at p = 0
     assert is_zero(sp.expand_log(derivative(D.kl_term(p, q), p) - (sp.log(p / q) + 1), force=True))
+
+
+# --- the activations beyond the seed ------------------------------------------------------
+
+def test_gelu_evaluated_form_is_z_phi_in_its_erf_form():
+    """z/2·erfc(-z/√2), held whole, is the catalogue's z/2·(1 + erf(z/√2)) = z·Φ(z)."""
+    expr = A.gelu.expression
+    assert expr.has(A.erfc)  # not rewritten as 2 - erfc(z/√2), which cancels
+    assert is_zero(expr.rewrite(sp.erf) - z / 2 * (1 + sp.erf(z / sp.sqrt(2))))
+
+
+def test_gelu_erfc_is_asymptotic_where_mpmath_cannot_evaluate_it():
+    with mpmath.workdps(60):
+        y = mpmath.mpf(2) ** 500  # 3.3e150: the asymptotic branch; mpmath's own still works here
+        assert abs(A._erfc_value(y) / mpmath.erfc(y) - 1) < mpmath.mpf(10) ** -59
+        assert A._erfc_value(mpmath.mpf(10) ** 300) > 0  # where mpmath.erfc overflows
+
+
+def test_gelu_tanh_evaluated_form_equals_the_textbook_form():
+    assert is_zero((A.gelu_tanh.expression - A.gelu_tanh.textbook(z)).rewrite(sp.exp))
+
+
+def test_gelu_tanh_gap_and_derivative_scale_are_the_measured_maxima():
+    from mathoracle.properties.activations import GELU_TANH_GAP
+    with mpmath.workdps(30):
+        gelu = sp.lambdify(z, A.gelu.expression.rewrite(sp.erf), "mpmath")
+        approx = sp.lambdify(z, A.gelu_tanh.textbook(z), "mpmath")
+        slope = sp.lambdify(z, sp.diff(A.gelu_tanh.textbook(z), z), "mpmath")
+        gaps = [abs(gelu(mpmath.mpf(i) / 100) - approx(mpmath.mpf(i) / 100)) for i in range(-1000, 1001)]
+        assert max(gaps) <= GELU_TANH_GAP < max(gaps) * (1 + 1e-4)
+        peak = max(slope(mpmath.mpf(i) / 1000) for i in range(0, 4000))
+        assert peak <= A.GELU_TANH_PRIME.scale < peak * (1 + 1e-3)
+
+
+def test_silu_is_z_sigmoid():
+    assert is_zero(A.silu.expression - z * A.sigmoid_expr(z))
+
+
+def test_softplus_evaluated_form_equals_the_textbook_form():
+    beta = sp.Symbol("beta", positive=True)
+    lhs = A.softplus_expr(z, beta).rewrite(sp.log)
+    assert is_zero(lhs - sp.log(1 + sp.exp(beta * z)) / beta)
+    assert is_zero(sp.diff(lhs, z) - A.sigmoid_expr(beta * z))  # softplus' = σ(βz)
+
+
+def test_elu_evaluated_form_equals_the_textbook_form():
+    f = A.elu_expr(z, alpha)
+    assert f.subs(z, pos) == pos
+    assert is_zero(f.subs(z, neg).rewrite(sp.exp) - alpha * (sp.exp(neg) - 1))
+    assert sp.diff(f, z).subs(z, 0).rewrite(sp.exp) == alpha  # the convention at the kink
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_log_softmax_is_z_minus_logsumexp_and_exponentiates_to_softmax(n):
+    zs, outs = A.log_softmax_exprs(n)
+    zs2, lse = A.logsumexp_expr(n)
+    _, soft = A.softmax_exprs(n)
+    assert zs == zs2
+    for i in range(n):
+        assert is_zero(outs[i] - (zs[i] - lse))
+        assert is_zero(sp.exp(outs[i]) - soft[i])
+        assert is_zero(sp.diff(lse, zs[i]) - soft[i])  # ∇ logsumexp = softmax
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_log_softmax_backward_form_is_the_vector_jacobian_product(n):
+    zs, outs = A.log_softmax_exprs(n)
+    ws = sp.symbols(f"w0:{n}", real=True)
+    vjp, _ = A.log_softmax_backward(zs, ws)
+    for j in range(n):
+        assert is_zero(vjp[j] - sum(w * sp.diff(o, zs[j]) for w, o in zip(ws, outs)))

@@ -30,7 +30,8 @@ def probe(request):
 
 def test_runs_on_its_backend(probe):
     assert probe["backend"] in ("torch", "jax")
-    assert not probe["unexplained"], f"ids neither provided nor explained: {probe['unexplained']}"
+    for oid, reason in probe["lacking"].items():  # not applicable, with the default reason or its own
+        assert reason, f"{oid}: not applicable without a reason"
 
 
 def test_called_as_documented(probe):

@@ -428,3 +428,9 @@ CORRECT = [
     Variant(_SM, "pairwise_differences", softmax_pairwise_differences,
             "s_i = 1/Σ_j e^(z_j - z_i): every exponent is a difference, inf only where s_i underflows"),
 ]
+
+# The activations beyond the seed (GELU, SiLU, softplus, ELU, log-softmax, logsumexp).
+from .activations_beyond import BUGGY as _BEYOND_BUGGY, CORRECT as _BEYOND_CORRECT  # noqa: E402
+
+BUGGY += _BEYOND_BUGGY
+CORRECT += _BEYOND_CORRECT

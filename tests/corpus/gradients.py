@@ -7,6 +7,8 @@ own gradient replaced.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import Variant, back, wide
@@ -83,6 +85,77 @@ def softmax_jacobian_matrix(w, z, axis=-1):
     jac = s[..., :, None] * (np.eye(s.shape[-1]) - s[..., None, :])  # J_ij = s_i(δ_ij - s_j)
     g = np.einsum("...i,...ij->...j", v, jac)
     return {"z": back(np.moveaxis(g, -1, axis), z)}
+
+
+# --- activations beyond the seed ----------------------------------------------------------
+
+def gelu_missing_density_term(w, z):
+    x = np.asarray(z, np.float64)
+    phi = np.frompyfunc(math.erfc, 1, 1)(-x / math.sqrt(2)).astype(np.float64) / 2
+    return {"z": back(np.asarray(w, np.float64) * phi, z)}  # Φ(z) alone, without z·φ(z)
+
+
+def silu_sigma_product(w, z):
+    x = wide(z)
+    s, t = _sigmoid(x), _sigmoid(-x)
+    return {"z": back(wide(w) * (s + x * s * t), z)}  # σ + zσ(1 - σ), with 1 - σ as σ(-z)
+
+
+def softplus_ignores_beta(w, z, beta=1.0):
+    return {"z": back(wide(w) * _sigmoid(wide(z)), z)}
+
+
+def softplus_sigma_of_beta_z(w, z, beta=1.0):
+    return {"z": back(wide(w) * _sigmoid(beta * wide(z)), z)}
+
+
+def elu_exp_branch(w, z, alpha=1.0):
+    x = wide(z)
+    with np.errstate(**_ERR):
+        return {"z": back(wide(w) * np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0))), z)}
+
+
+def gelu_tanh_missing_cubic_term(w, z):
+    x = wide(z)
+    with np.errstate(**_ERR):
+        t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))
+        g = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * math.sqrt(2 / math.pi)  # w' without 3κz²
+    return {"z": back(wide(w) * g, z)}
+
+
+def silu_treats_z_as_constant(w, z):
+    return {"z": back(wide(w) * _sigmoid(wide(z)), z)}
+
+
+def elu_out_plus_alpha(w, z, alpha=1.0):
+    x = wide(z)
+    out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    return {"z": back(wide(w) * np.where(x > 0, 1.0, out + alpha), z)}  # α e^z = elu + α cancels
+
+
+def log_softmax_identity_backward(w, z, axis=-1):
+    return {"z": back(wide(w), z)}  # the diagonal δ_ij only, without -s_j Σw
+
+
+def log_softmax_jacobian_matrix(w, z, axis=-1):
+    x = np.moveaxis(wide(z), axis, -1)
+    v = np.moveaxis(wide(w), axis, -1)
+    s = _softmax(x, -1)
+    jac = np.eye(s.shape[-1]) - s[..., None, :]  # J_ij = δ_ij - s_j
+    g = np.einsum("...i,...ij->...j", v, jac)
+    return {"z": back(np.moveaxis(g, -1, axis), z)}
+
+
+def logsumexp_ignores_cotangent(w, z, axis=-1):
+    return {"z": back(_softmax(wide(z), axis), z)}
+
+
+def logsumexp_exp_of_difference(w, z, axis=-1):
+    x = wide(z)
+    with np.errstate(**_ERR):
+        m = x.max(axis=axis, keepdims=True)
+        lse = m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+        return {"z": back(np.expand_dims(wide(w), axis) * np.exp(x - lse), z)}
 
 
 # --- losses -------------------------------------------------------------------------------
@@ -175,6 +248,21 @@ BUGGY = [
             "weights the y = 0 terms by α instead of 1 - α", kind="gradient"),
     Variant("divergence.kl", "backward_missing_plus_one", kl_missing_plus_one,
             "log(p/q) without the + 1 that d(p log p)/dp brings", kind="gradient"),
+    Variant("activation.gelu", "backward_missing_density_term", gelu_missing_density_term,
+            "Φ(z) alone: the product rule's z·φ(z) forgotten", kind="gradient"),
+    Variant("activation.gelu_tanh", "backward_missing_cubic_term", gelu_tanh_missing_cubic_term,
+            "w' = √(2/π) without its 3·0.044715z² term", kind="gradient"),
+    Variant("activation.silu", "backward_z_as_constant", silu_treats_z_as_constant,
+            "σ(z): the product rule applied as if z were a constant", kind="gradient"),
+    Variant("activation.elu", "backward_output_plus_alpha", elu_out_plus_alpha,
+            "elu(z) + α for α·e^z below 0: it cancels, 0 for z ≲ -37 where the derivative is "
+            "α·4e-17", kind="gradient"),
+    Variant("activation.softplus", "backward_ignores_beta", softplus_ignores_beta,
+            "σ(z) for σ(βz)", kind="gradient"),
+    Variant("activation.log_softmax", "backward_identity", log_softmax_identity_backward,
+            "w itself: the diagonal of the Jacobian, without -s_j Σ_i w_i", kind="gradient"),
+    Variant("activation.logsumexp", "backward_ignores_cotangent", logsumexp_ignores_cotangent,
+            "softmax(z), not multiplied by the incoming gradient", kind="gradient"),
 ]
 
 CORRECT = [
@@ -191,4 +279,14 @@ CORRECT = [
             "-(2w/n)(y - ŷ)", kind="gradient"),
     Variant("loss.huber", "backward_piecewise", huber_piecewise,
             "r inside δ, δ·sign(r) outside, r = ŷ - y", kind="gradient"),
+    Variant("activation.silu", "backward_sigma_product", silu_sigma_product,
+            "w·(σ(z) + z·σ(z)σ(-z)): 1 - σ(z) as σ(-z), which keeps the tail", kind="gradient"),
+    Variant("activation.softplus", "backward_sigma_of_beta_z", softplus_sigma_of_beta_z,
+            "w·σ(βz) with the stable σ", kind="gradient"),
+    Variant("activation.elu", "backward_exp_branch", elu_exp_branch,
+            "w·α·e^z below 0 (α at 0), w above", kind="gradient"),
+    Variant("activation.log_softmax", "backward_jacobian_matrix", log_softmax_jacobian_matrix,
+            "wᵀJ with J = I - 1 sᵀ formed explicitly", kind="gradient"),
+    Variant("activation.logsumexp", "backward_exp_of_difference", logsumexp_exp_of_difference,
+            "w·e^{z - logsumexp(z)}, the softmax from the forward's value", kind="gradient"),
 ]
