@@ -3,7 +3,7 @@
 - ``conditional_probabilities(X, sigmas)``: p_{j|i} = exp(-‖x_i-x_j‖²/2σ_i²) / Σ_{k≠i} (same),
   p_{i|i} = 0 (the seed's Σ_k runs over k ≠ i, as in van der Maaten & Hinton 2008).
 - ``joint_probabilities(X, perplexity)``: each σ_i solves H(P_i) = log perplexity (entropy in
-  nats; log₂ perplexity in bits), found at high precision with ``mpmath.findroot`` on log β_i
+  nats; log₂ perplexity in bits), found at high precision by bisection on log β_i in float64, then Newton's method on it in mpmath
   (β = 1/2σ²); p_ij = (p_{j|i} + p_{i|j})/2n. Implementations stop their binary search when
   |H(P_i) - log perplexity| ≤ tol (1e-5 nats in van der Maaten's reference code and in
   scikit-learn's ``_binary_search_perplexity``): that tolerance is a derived allowance
@@ -394,8 +394,8 @@ joint_probabilities = JointProbabilities(
     arrays=("X", "perplexity"), params=(Param("tol", TOL, numeric=False),), domain=joint_inputs,
     edges=lambda dt: joint_inputs(dt, edges_only=True),
     probe=lambda dt: {"X": _probe_points(dt), "perplexity": 2.0},
-    note="σ_i exactly (mpmath.findroot at 80 digits); an implementation may stop its binary "
-         "search at |H(P_i) - log perplexity| ≤ tol (1e-5 nats, van der Maaten's and "
+    note="σ_i exactly (bisection, then Newton's method at 80 digits); an implementation may "
+         "stop its binary search at |H(P_i) - log perplexity| ≤ tol (1e-5 nats, van der Maaten's and "
          "scikit-learn's), allowed as slack through ∂p/∂β / ∂H/∂β",
 )
 

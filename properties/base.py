@@ -244,10 +244,6 @@ def expect_zero(case: "Case", oracle_id: str, inputs: Mapping[str, Any], why: st
     expect_equal(case, oracle_id, inputs, out, 0.0, why)
 
 
-def any_nan(*arrays) -> bool:
-    return any(np.isnan(np.asarray(a, dtype=np.float64)).any() for a in arrays)
-
-
 def domain_examples(oracle, dtype):
     """Examples drawn from the oracle's domain."""
     return oracle.domain(dtype).map(lambda inputs: {"inputs": inputs})
