@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mathoracle.accuracy import judge
-from mathoracle.calling import vet_output
+from mathoracle.calling import accepted_params, vet_output
 from mathoracle.registry import UsageError, bundled, oracles
 
 IDS = list(oracles())
@@ -51,7 +51,8 @@ def test_implementation_call(benchmark, oracle_id, impl):
     for dtype in ("float64", "float32"):  # diffusers keeps its schedule in float32 only
         inputs = oracle.probe(np.dtype(dtype))
         args = [inputs[a] for a in oracle.arrays]
-        kwargs = {p.name: inputs[p.name] for p in oracle.params if p.name in inputs}
+        taken = accepted_params(fn, oracle)  # as a run calls it: parameters the target takes
+        kwargs = {p.name: inputs[p.name] for p in oracle.params if p.name in inputs and p.name in taken}
         try:
             fn(*args, **kwargs)
             break

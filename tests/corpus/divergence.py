@@ -84,11 +84,11 @@ BUGGY = [
             "adds ε = 1e-8 to q and renormalises 'to avoid log 0': not the KL of q, nonzero for p = q"),
     Variant(_KL, "sums_over_axis_0", kl_sums_over_axis_0,
             "sums over axis 0 (scipy.stats.entropy's default axis), not the last axis"),
+    Variant(_KL, "divide_where_positive", kl_divide_where_positive,
+            "p·log(p/q) in float64: p/q overflows to inf for a subnormal q, where KL is finite"),
 ]
 
 CORRECT = [
     Variant(_KL, "log_difference", kl_log_difference,
             "Σ p(log p - log q), 0 where p = 0: no ratio to over- or underflow, exactly 0 for p = q"),
-    Variant(_KL, "divide_where_positive", kl_divide_where_positive,
-            "p·log(p/q) with np.divide(where=p > 0) leaving the ratio 1 where p = 0; 0·q carries NaN"),
 ]
