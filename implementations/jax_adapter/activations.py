@@ -3,6 +3,7 @@ import math
 
 import jax
 import numpy as np
+import scipy.special
 
 from mathoracle.formats import finfo
 
@@ -124,15 +125,12 @@ def _sigma_subnormal(kw) -> bool:
     return bool(np.any(_z(kw) < _limit(kw, lambda fi: np.log(float(fi.tiny)))))
 
 
-_ERFC = np.frompyfunc(math.erfc, 1, 1)
-
-
 def _gelu_tail_subnormal(kw) -> bool:
     """z < 0 where erfc(-z/√2) or e^{-z²/2} (GELU's Φ and φ, in float64) is subnormal."""
     x = _z(kw).astype(np.float64)
     tiny = _limit(kw, lambda fi: float(fi.tiny))
     with np.errstate(under="ignore", over="ignore"):
-        small = (_ERFC(-x * math.sqrt(0.5)).astype(np.float64) < tiny) | (np.exp(-0.5 * x * x) < tiny)
+        small = (scipy.special.erfc(-x * math.sqrt(0.5)) < tiny) | (np.exp(-0.5 * x * x) < tiny)
     return bool(np.any((x < 0) & small))
 
 

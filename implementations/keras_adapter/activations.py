@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import scipy.special
 
 from mathoracle.formats import finfo
 
@@ -104,13 +105,10 @@ def _linear_branch(kw) -> bool:
     return bool(np.any(_z(kw) > 20))  # β is held at 1: keras's softplus has none
 
 
-_ERFC = np.frompyfunc(math.erfc, 1, 1)
-
-
 def _erfc_subnormal(kw) -> bool:
     """z < 0 where erfc(-z/√2) (in float64) is subnormal in the dtype."""
     x = _z(kw).astype(np.float64)
-    return bool(np.any((x < 0) & (_ERFC(-x * math.sqrt(0.5)).astype(np.float64) < _tiny(kw))))
+    return bool(np.any((x < 0) & (scipy.special.erfc(-x * math.sqrt(0.5)) < _tiny(kw))))
 
 
 def _sigma_subnormal(kw) -> bool:

@@ -5,6 +5,7 @@ float16, bfloat16 and float8 (ml_dtypes) are computed in float32 and rounded onc
 import math
 
 import numpy as np
+import scipy.special
 
 from ..base import backward_passes, provides
 
@@ -78,14 +79,13 @@ def softmax(z, axis=-1):
     return out.astype(np.asarray(z).dtype)
 
 
-_erfc = np.frompyfunc(math.erfc, 1, 1)  # the C library's erfc, element by element
 _SQRT_HALF = math.sqrt(0.5)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
 def _phi(x):
     """Φ(x) = erfc(-x/√2)/2 in float64: erfc keeps the tail x ≪ 0 that 1 + erf(x/√2) cancels."""
-    return _erfc(-np.asarray(x, np.float64) * _SQRT_HALF).astype(np.float64) / 2
+    return scipy.special.erfc(-np.asarray(x, np.float64) * _SQRT_HALF) / 2
 
 
 def gelu(z):
