@@ -50,7 +50,7 @@ class Target:
         self.notes: set[str] = set()
         self.pins = dict(pins or {})  # oracle id -> {parameter: value} held for the whole check
         self.assume = assume          # predicate on the full inputs, or None
-        self.options = Options()      # accepted / refused calls per option value
+        self.options = Options()      # accepted / refused calls per combination of option values
         self.failed: list[tuple] = []  # (property, dtype, example keys, record id) of each FAIL
 
     def case(self, oracle: Oracle, dtype, *, assumed: bool = False) -> Case:
@@ -199,8 +199,8 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
             skip("deviation")
         inputs = example["inputs"]
         values = target.option_values(oracle, inputs)
-        if target.options.unsupported() & set(values):
-            search.skipped.update(target.options.unsupported() & set(values))
+        if values in target.options.unsupported():
+            search.skipped.add(values)
             skip("unsupported")
         if target.assume is not None and not _assumed(target.assume, oracle, inputs):
             skip("assume")
@@ -223,7 +223,7 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
         target.options.count(values, refusal is not None)
         if refusal is not None:
             search.refuse(refusal, values)
-            if record.examples == 0 and sum(e[0] for e in search.refusals.values()) >= REFUSED_ALL_AFTER:
+            if record.examples == 0 and search.refused(target.options.unsupported())[0] >= REFUSED_ALL_AFTER:
                 raise _RefusesAll
             skip("refused")
         record.examples += 1
@@ -301,7 +301,7 @@ def _conclude(record: PropertyResult, search: Search, state: dict, target: Targe
     samples = state["samples"]
     step = max(1, len(samples) // SAMPLES_KEPT)
     record.samples = samples[::step][:SAMPLES_KEPT]
-    search.settle(record, target.options.unsupported())
+    search.settle(record, target.options)
     if record.status == FAIL and search.hung is None and state["keys"] is not None:
         target.failed.append((prop, record.dtype, state["keys"], record.id))
 
@@ -428,7 +428,7 @@ def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[
     for d in impl.deviations_for(oracle.id):
         if d.summary not in observed and any(d.affects(p) for p in checked):
             result.notes.append(f"known deviation not observed any more, remove it: {d.summary}")
-    result.notes.extend(f"does not support {v}" for v in sorted(target.options.unsupported()))
+    result.notes.extend(f"does not support {v}" for v in target.options.describe(target.options.unsupported()))
     result.notes.extend(sorted(target.notes))
     return result
 

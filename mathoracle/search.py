@@ -4,10 +4,15 @@ remembers across its properties.
 - **Refusals** (``Refused``): counted; the smallest refused input is kept (fewest elements,
   then smallest largest magnitude) with its message. The example is rejected, so the search
   goes on over the inputs the target accepts.
-- **Option values**: for each non-numeric parameter value the target takes by name
-  (``activation='leaky_relu'``), calls accepted and refused are counted over the check. A
-  value refused ``UNSUPPORTED_AFTER`` times and never accepted is not supported: later
-  draws with it are rejected, and its refusals are not held against the target.
+- **Option values**: for each combination of the non-numeric parameter values the target
+  takes by name (``activation='sigmoid'``, ``loss='mse'``), calls accepted and refused are
+  counted over the check. A combination refused ``UNSUPPORTED_AFTER`` times and never
+  accepted is not supported: later draws with it are rejected, and its refusals are not
+  held against the target. Support is judged per combination, not per value, because a
+  library may take a value only beside certain others (scikit-learn's MLP takes sigmoid
+  with binary cross-entropy, not with mse): judged per value, early refusals of such pairs
+  would mark every value unsupported and reject every later draw. A value never accepted
+  in any combination is reported alone; otherwise the combination is reported.
 - **Inaccurate** examples (a ``Falsified`` of level "inaccurate") do not stop the search;
   the one with the largest error / allowed is kept.
 - **The worst example**: the largest error / allowed over every verdict of the search.
@@ -40,17 +45,27 @@ def _size(inputs: Mapping[str, Any]) -> tuple[int, float]:
 
 
 class Options:
-    """Check-wide counts of accepted and refused calls per option value."""
+    """Check-wide counts of accepted and refused calls per combination of option values."""
 
     def __init__(self):
         self.accepted: Counter = Counter()
         self.refused: Counter = Counter()
 
-    def unsupported(self) -> set[str]:
-        return {v for v, n in self.refused.items() if n >= UNSUPPORTED_AFTER and not self.accepted[v]}
+    def unsupported(self) -> set[tuple[str, ...]]:
+        """The combinations refused ``UNSUPPORTED_AFTER`` times and never accepted."""
+        return {c for c, n in self.refused.items() if n >= UNSUPPORTED_AFTER and not self.accepted[c]}
 
     def count(self, values: tuple[str, ...], refused: bool) -> None:
-        (self.refused if refused else self.accepted).update(values)
+        if values:  # a call without option values says nothing about options
+            (self.refused if refused else self.accepted)[values] += 1
+
+    def describe(self, combinations) -> list[str]:
+        """What is not supported, for a reader: a value never accepted in any combination
+        alone ("activation='leaky_relu'"), any other combination whole
+        ("activation='sigmoid' with loss='mse'")."""
+        taken = {v for c, n in self.accepted.items() if n for v in c}
+        alone = {v for c in combinations for v in c if v not in taken}
+        return sorted(alone) + sorted(" with ".join(c) for c in combinations if c and not alone & set(c))
 
 
 class Search:
@@ -63,7 +78,7 @@ class Search:
         self.hung: Falsified | None = None
         self.rejected: Counter = Counter()  # why examples were left out: assume, same, ...
         self.same_as: set[str] = set()
-        self.skipped: set[str] = set()  # unsupported option values left out
+        self.skipped: set[tuple[str, ...]] = set()  # unsupported combinations left out
 
     def refuse(self, r: Refused, values: tuple[str, ...]) -> None:
         entry = self.refusals.setdefault(values, [0, None])
@@ -72,9 +87,9 @@ class Search:
         if entry[1] is None or key < entry[1][0]:
             entry[1] = (key, r)
 
-    def refused(self, unsupported: set[str]) -> tuple[int, Refused | None]:
-        """Refusals not explained by an unsupported option value: (count, smallest)."""
-        kept = [e for values, e in self.refusals.items() if not unsupported & set(values)]
+    def refused(self, unsupported: set[tuple[str, ...]]) -> tuple[int, Refused | None]:
+        """Refusals not explained by an unsupported combination: (count, smallest)."""
+        kept = [e for values, e in self.refusals.items() if values not in unsupported]
         smallest = min((e[1] for e in kept), key=lambda s: s[0], default=None)
         return sum(e[0] for e in kept), None if smallest is None else smallest[1]
 
@@ -124,10 +139,10 @@ class Search:
             record.status = ERROR
             record.reason = "no example outside the known deviations' regions could be drawn"
 
-    def settle(self, record: PropertyResult, unsupported: set[str]) -> None:
+    def settle(self, record: PropertyResult, options: Options) -> None:
         """Refusals, option values, the inaccurate and the worst example, into ``record``."""
-        seen = {v for values in self.refusals for v in values} | self.skipped
-        record.unsupported = sorted(unsupported & seen)
+        unsupported = options.unsupported()
+        record.unsupported = options.describe(unsupported & (set(self.refusals) | self.skipped))
         record.refusals, smallest = self.refused(unsupported)
         record.refusal = None if smallest is None else counterexample(smallest)
         if record.status == PASS and record.examples == 0 and (self.refusals or self.rejected["unsupported"]):
@@ -136,7 +151,7 @@ class Search:
             first = self.any_refused()
             record.refusal = record.refusal or (None if first is None else counterexample(first))
             record.reason = (f"refused every input: {first.message}" if first is not None else
-                             f"refused every input: does not support {', '.join(sorted(unsupported))}")
+                             f"refused every input: does not support {', '.join(record.unsupported)}")
         if record.status == PASS and self.inaccurate is not None:
             record.status = INACCURATE
             record.counterexample = counterexample(self.inaccurate[1])

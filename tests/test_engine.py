@@ -213,6 +213,26 @@ def test_an_option_value_refused_on_every_input_is_not_supported_and_the_rest_is
     assert not result.fails() and result.fails(strict=True)
 
 
+def mlp_two_networks(x, y, weights, biases, activation="sigmoid", loss="mse"):
+    """Like scikit-learn's MLP: sigmoid only with binary cross-entropy, mse only with identity."""
+    from implementations.numpy_reference.network import mlp_gradients
+    if (activation, loss) not in {("sigmoid", "binary_cross_entropy"), ("identity", "mse")}:
+        raise NotImplementedError(f"no network with activation={activation!r} and loss={loss!r}")
+    return mlp_gradients(x, y, weights, biases, activation=activation, loss=loss)
+
+
+def test_values_taken_only_beside_certain_others_are_judged_by_combination():
+    # Judged per value, this seed's early draws refused sigmoid (with mse) and mse (with
+    # sigmoid) three times each before either was accepted: every value was then marked
+    # unsupported and every later draw rejected, so all 12 records were REFUSED.
+    result = mathoracle.check("network.mlp_gradients", mlp_two_networks, seed=1691764538,
+                              max_examples=10, dtypes=["float16", "float32"], properties=["agreement", "edges"])
+    assert result.status == PASS and all(r.examples > 0 for r in result.results), \
+        mathoracle.text.format_check(result)
+    assert "does not support activation='sigmoid' with loss='mse'" in result.notes
+    assert "does not support activation='tanh'" in result.notes  # never accepted: named alone
+
+
 def test_a_pinned_parameter_holds_for_the_whole_check_even_when_the_target_lacks_it():
     kw = dict(seed=1, max_examples=15, dtypes=["float64"], properties=["agreement"])
     assert mathoracle.check("network.dense_forward", dense_relu, **kw).status == FAIL  # sigmoid
