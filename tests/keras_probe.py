@@ -25,7 +25,8 @@ def probe(backend: str, ids: list[str]) -> dict:
         checks[oid] = [result.status, format_check(result)]
     lacking = {o: mathoracle.check(o, impl).results[0].reason for o in mathoracle.registry.oracles()
                if not impl.provides(o)}
-    return {"backend": __import__("keras").backend.backend(), "cases": cases,
+    return {"backend": __import__("keras").backend.backend(), "functions": sorted(impl.functions),
+            "cases": cases,
             "deviations": deviations, "checks": checks, "lacking": lacking}
 
 

@@ -193,6 +193,12 @@ DEVIATIONS = DEVIATIONS + (
         witness={"z": np.array([88.0, 0.0], dtype=np.float32), "axis": 0,
                  "cotangent": np.array(2.0, dtype=np.float32)}, region=_softmax_subnormal),
     KnownDeviation(
+        oracle="activation.softmax", properties=("gradient",),
+        summary="the gradient s_j·(w_j - Σ s·w) is 0 where s_j = softmax(z)_j is subnormal but "
+                "the product is not", reason=_FTZ_RESULT, reference=FTZ_REFERENCE,
+        witness={"z": np.array([88.0, 0.0], dtype=np.float32), "axis": 0,
+                 "cotangent": np.array([1.0, -1.0], dtype=np.float32)}, region=_softmax_subnormal),
+    KnownDeviation(
         oracle="activation.gelu_tanh", properties=("gradient",),
         summary="the derivative is NaN where 3z² overflows (|z| > 1.1e19 in float32, 7.7e153 in "
                 "float64, 148 in float16): (1 - tanh²w)·3z² = 0·inf",

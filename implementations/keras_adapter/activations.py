@@ -7,6 +7,7 @@ import scipy.special
 from mathoracle.formats import finfo
 
 from ..base import KnownDeviation
+from .numerics import float32_inside
 
 
 def _np(k, x):
@@ -147,7 +148,13 @@ DEVIATIONS_TORCH = (
         witness={"z": np.array([21.0])}, region=_linear_branch),
 )
 
+_TANH_F32 = ("float64 input is computed and returned in float32 on the jax backend: keras.ops.tanh "
+             "casts to result_type(x.dtype, float) (tanh(0.5) comes back as float32)")
+
 DEVIATIONS_JAX = (
+    float32_inside("activation.tanh", _TANH_F32, {"z": np.array([0.5])}),
+    float32_inside("activation.sigmoid", _TANH_F32 + ", which the sigmoid-tanh relation calls",
+                   {"z": np.array([0.5])}, properties=("tanh_relation",)),
     KnownDeviation(
         oracle="activation.silu", properties=("agreement", "edges"),
         summary="silu(z) is 0 where σ(z) is subnormal but z·σ(z) is not (z just below "

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..base import KnownDeviation
+from ..folding import folded
 from .numerics import float32_inside
 
 
@@ -71,4 +72,31 @@ DEVIATIONS_TORCH = (
     KnownDeviation(oracle="regularization.batch_norm", properties=("*",), **_CANCEL,
                    witness={"x": _WIT, "gamma": np.ones(1, np.float32),
                             "beta": np.zeros(1, np.float32)}, region=_mean_exceeds_std(0)),
+)
+
+_REF_JAX = ("https://github.com/keras-team/keras/blob/master/keras/src/backend/jax/nn.py "
+            "(batch_normalization: inv = rsqrt(variance + epsilon)·scale, res = -mean·inv + offset, "
+            "x·inv + res); keras/src/ops/nn.py (_layer_normalization, the same off the torch backend)")
+_FOLD = ("Keras computes out = x·inv + (β - μ·inv), inv = γ/√(σ² + ε): two terms larger than the "
+         "result where |μ| > σ, rounded apart")
+DEVIATIONS_JAX = (
+    KnownDeviation(
+        oracle="regularization.batch_norm", properties=("agreement", "edges", "shift_invariance",
+                                                        "scale_invariance", "constant_row"),
+        summary="the folded form x·s + (β - μ·s) cancels where a feature's |μ| exceeds its σ: β "
+                "is lost (0 instead of 1 for one sample x = 16778, ε = 1e-6 in float32)",
+        reason=_FOLD, reference=_REF_JAX,
+        witness={"x": np.array([[16778.0]], np.float32), "gamma": np.ones(1, np.float32),
+                 "beta": np.ones(1, np.float32), "eps": 1e-06},
+        region=folded(0)),
+    KnownDeviation(
+        oracle="regularization.layer_norm", properties=("agreement", "edges", "normalized_moments",
+                                                        "constant_row", "shift_invariance",
+                                                        "scale_invariance"),
+        summary="the folded form x·s + (β - μ·s) cancels where a row's |μ| exceeds its σ (1 "
+                "instead of β = 1.125 for the row x = [10000] in float32)",
+        reason=_FOLD, reference=_REF_JAX,
+        witness={"x": np.array([[10000.0]], np.float32), "gamma": np.ones(1, np.float32),
+                 "beta": np.array([1.125], np.float32), "eps": 1e-05},
+        region=folded(-1)),
 )

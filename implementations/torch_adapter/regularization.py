@@ -3,9 +3,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from mathoracle.formats import finfo
 
 from ..base import KnownDeviation
+from ..folding import folded
 from .tensors import tensor, to_numpy
 
 
@@ -62,22 +62,6 @@ NOT_APPLICABLE = {
                               "(regularization.dropout_sample checks it)",
 }
 
-def _folded(axis):
-    """Where the folded form x·s + (β - μ·s), s = γ/√(σ² + ε), loses accuracy: its two terms
-    exceed the normalised value (|μ| > √(σ² + ε)), or s is below the smallest normal."""
-    def region(kw):
-        x = np.asarray(kw["x"], np.float64)
-        gamma = np.abs(np.asarray(kw["gamma"], np.float64))
-        with np.errstate(over="ignore", invalid="ignore"):
-            mu = x.mean(axis=axis, keepdims=True)
-            std = np.sqrt(((x - mu) ** 2).mean(axis=axis, keepdims=True) + kw.get("eps", 1e-5))
-        tiny = float(finfo(np.asarray(kw["x"]).dtype).tiny)
-        gam = gamma if axis == 0 else gamma.max(initial=0.0)
-        return bool(np.any(np.abs(mu) > std) or np.any((gam != 0) & (gam < tiny * std))
-                    or np.shape(x)[axis] == 1)
-    return region
-
-
 _FOLD = dict(
     reason="the CPU kernels fold the normalisation into out = x·s + (β - μ·s) with "
            "s = γ/√(σ² + ε): two terms larger than the result where |μ| > σ, rounded separately, "
@@ -97,7 +81,7 @@ DEVIATIONS = (
                   "bias = -scale·mean + β)",
         witness={"x": np.array([[5.0]], np.float16), "gamma": np.array([1.0], np.float16),
                  "beta": np.array([0.0], np.float16), "eps": 1e-06},
-        region=_folded(-1)),
+        region=folded(-1)),
     KnownDeviation(
         oracle="regularization.batch_norm", properties=("agreement", "edges", "shift_invariance",
                                                         "scale_invariance", "constant_row"),
@@ -109,5 +93,5 @@ DEVIATIONS = (
         witness={"x": np.array([[1.7467768095115772e54], [0.0]]),
                  "gamma": np.array([5.549461004780875e-263]), "beta": np.array([0.0]),
                  "eps": 1e-05},
-        region=lambda kw: np.shape(kw["x"])[0] > 1 and _folded(0)(kw)),  # one sample: refused
+        region=lambda kw: np.shape(kw["x"])[0] > 1 and folded(0)(kw)),  # one sample: refused
 )
