@@ -60,6 +60,9 @@ class PropertyResult:
     worst: Counterexample | None = None
     # Option values refused on every input, as "activation='leaky_relu'".
     unsupported: list[str] = field(default_factory=list)
+    # Drawn examples left out because a known deviation's region holds them: a confirmed
+    # deviation marks the record only where it left some out.
+    in_deviation: int = 0
 
     def fails(self, strict: bool = False) -> bool:
         """Whether this record fails a check: fail or error, and under ``strict`` also

@@ -250,6 +250,7 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
     strategy = prop.draw(oracle, np.dtype(dtype))
     if deviations and _inside_regions(strategy, target, oracle, deviations, seed):
         record.seconds = time.perf_counter() - started
+        record.in_deviation = 1  # every probe lay in a region
         return record  # 0 examples: the caller reports the confirmed deviation
     test = hypothesis_seed(seed)(_settings(max_examples, shrink)(given(strategy)(body)))
     try:
@@ -302,6 +303,7 @@ def _conclude(record: PropertyResult, search: Search, state: dict, target: Targe
     step = max(1, len(samples) // SAMPLES_KEPT)
     record.samples = samples[::step][:SAMPLES_KEPT]
     search.settle(record, target.options)
+    record.in_deviation = search.rejected["deviation"]
     if record.status == FAIL and search.hung is None and state["keys"] is not None:
         target.failed.append((prop, record.dtype, state["keys"], record.id))
 
@@ -420,7 +422,7 @@ def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[
                                deviations=devs, shrink=shrink)
             if rec.status in (PASS, ERROR) and rec.examples == 0 and confirmed and not rec.notes:
                 rec.status = PASS  # the deviation's region covers the property's whole domain
-            if rec.status == PASS and confirmed:
+            if rec.status == PASS and confirmed and rec.in_deviation:  # its region held some
                 rec.status = DEVIATION
                 rec.reason = "; ".join(f"{d.summary} ({d.reference})" for d in confirmed)
             result.results.append(rec)
