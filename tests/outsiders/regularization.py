@@ -8,6 +8,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from implementations.torch_adapter.regularization import DEVIATIONS as TORCH_DEVIATIONS
+
 from . import Outsider
 
 
@@ -69,8 +71,7 @@ def _outside_torch_fold(kw) -> bool:
     """Off the torch adapter's documented batch-norm deviation (its folded form x·s + (β - μ·s)
     loses β or underflows s = γ/σ there): a wrapper of torch inherits it, so it is checked
     where torch is right, for the refusal it exercises."""
-    from implementations.torch_adapter.regularization import DEVIATIONS
-    return not any(d.region(kw) for d in DEVIATIONS if d.oracle == "regularization.batch_norm")
+    return not any(d.region(kw) for d in TORCH_DEVIATIONS if d.oracle == "regularization.batch_norm")
 
 
 # Not here: thin wrappers of torch's F.layer_norm / nn.LayerNorm. torch folds γ/√(σ² + ε)
