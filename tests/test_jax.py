@@ -73,7 +73,8 @@ def test_each_gradient_is_taken_by_its_own_arguments(impl, oracle_id):
     kwargs = {k: np.asarray(v, np.float64) if isinstance(v, np.ndarray) else v
               for k, v in CASES[oracle_id][0].items()}
     fn = impl.functions[oracle_id]
-    cotangent = 1.0 + np.arange(np.size(fn(**kwargs)), dtype=np.float64).reshape(np.shape(fn(**kwargs)))
+    shape = np.shape(fn(**kwargs))
+    cotangent = 1.0 + np.arange(np.prod(shape, dtype=int), dtype=np.float64).reshape(shape)
     params = {k: v for k, v in kwargs.items() if k not in oracle.arrays}
     got = impl.gradients[oracle_id](cotangent, *(kwargs[n] for n in oracle.arrays if n in kwargs), **params)
     assert set(got) == set(oracle.wrt)
