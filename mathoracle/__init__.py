@@ -97,7 +97,7 @@ def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str
             from mathoracle.calling import accepted_params
             fn = impl.functions.get(oracle.id)
             ce.snippet = snippet(impl.source, impl.name, oracle, ce.inputs,
-                                 accepted_params(fn, oracle) if fn else None)
+                                 accepted_params(fn, oracle) if fn else None, rec.property)
     return result
 
 

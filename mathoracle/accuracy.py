@@ -107,13 +107,17 @@ class Verdict:
 
     @property
     def worst(self) -> tuple:
-        """Index of the element furthest beyond its allowance: a voided one first, then by
-        error / allowed (a NaN result counts as infinitely far; an infinite allowance as 0)."""
+        """Index of the element furthest beyond its allowance: only an element beyond it
+        (when any is), a voided one first, then by error / allowed (a NaN result counts as
+        infinitely far; an infinite allowance as 0)."""
         ratio = self.ratios
         if not ratio.size:
             return ()
-        if self.void is not None and np.any(~self.ok & self.void):
-            ratio = np.where(~self.ok & self.void, ratio, -1.0)
+        bad = ~self.ok
+        if self.void is not None and np.any(bad & self.void):
+            bad = bad & self.void
+        if np.any(bad):
+            ratio = np.where(bad, ratio, -1.0)
         return tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
 
     @property
@@ -183,13 +187,16 @@ def voided(got: float, exact: mpmath.mpf, magnitude: mpmath.mpf, allowed: mpmath
 
         voided  ⇔  |got − f| > √(u·|f|·M)   (the geometric mean of |f| and u·M)
 
-    A NaN, or an infinity where f is finite, is always voided; so is any error beyond the
+    A NaN, an infinity where f is finite, or a finite result where f is infinite, is always
+    voided; so is any error beyond the
     allowance where f is exactly 0 (no bit of it can be kept). Witnesses (README, "What
     FAIL means"): float64 computed in float32 (≈ 2^-24·M), tanh(1e-8) as 2σ(2z)−1 = 0, a
     one-pass variance or an expanded distance that loses the digits the inputs carry: FAIL;
     a log-variance KL 174 ulp off where 36 are allowed: INACCURATE.
     """
     if (np.isnan(got) or np.isinf(got)) and error_ulps(got, exact, f) != 0:
+        return True
+    if mpmath.isinf(exact):  # a finite result where f is infinite (log 0 = -inf) keeps no bit
         return True
     err = abs(mpmath.mpf(float(got)) - exact)
     return bool(err > allowed and err * err > f.unit_roundoff * abs(exact) * magnitude)

@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from mathoracle import guard
+from mathoracle.buffers import copied
 from mathoracle.formats import is_float
 from mathoracle.oracles.base import Oracle
 from mathoracle.properties.base import Falsified, Refused, signature_call
@@ -158,25 +159,23 @@ def vet_output(out: Any, oracle: Oracle, dtype, call: str, inputs: Mapping[str, 
     return np.concatenate(leaves) if leaves else np.zeros(0, dtype=dtype)
 
 
-def copied(v: Any) -> Any:
-    """An argument as the target receives it: arrays (and lists of arrays) copied, so a
-    target that writes into its input cannot change what the oracle sees. An array subclass
-    stays one (properties/network.py counts operations through one)."""
-    if isinstance(v, np.ndarray):
-        return np.array(v, copy=True, subok=True)
-    if isinstance(v, (list, tuple)):
-        return [copied(x) for x in v]
-    return v
+def invoke(fn: Callable, oracle: Oracle, inputs: Mapping[str, Any], accepted: set[str], *,
+           own: bool = False) -> tuple[Any, str]:
+    """Call fn the canonical way: what it returned, unvetted, and the call's text. With
+    ``own`` the target gets the arrays of ``inputs`` themselves, as a caller's own, not
+    copies (the calling contracts watch what it does to them)."""
+    give = (lambda v: v) if own else copied
+    args = [give(inputs[a]) for a in oracle.arrays]
+    kwargs = {p.name: give(inputs[p.name]) for p in oracle.params if p.name in accepted}
+    call = signature_call(oracle, inputs)
+    return _invoke(fn, args, kwargs, call, inputs), call
 
 
 def call_target(fn: Callable, oracle: Oracle, inputs: Mapping[str, Any], dtype, accepted: set[str],
                 notes: set[str]) -> np.ndarray:
     """Call fn the canonical way and vet dtype and shape. ``notes`` collects benign remarks.
     ``dtype`` None (an oracle without float inputs) accepts any float dtype."""
-    args = [copied(inputs[a]) for a in oracle.arrays]
-    kwargs = {p.name: copied(inputs[p.name]) for p in oracle.params if p.name in accepted}
-    call = signature_call(oracle, inputs)
-    out = _invoke(fn, args, kwargs, call, inputs)
+    out, call = invoke(fn, oracle, inputs, accepted)
     return vet_output(out, oracle, dtype, call, inputs, notes)
 
 

@@ -13,6 +13,7 @@ the search saw besides (refusals, option values, the worst example, hangs).
 """
 from __future__ import annotations
 
+import math
 import random
 import time
 import traceback
@@ -24,12 +25,13 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky, Unsatisfiable
 
 from mathoracle.accuracy import watch
-from mathoracle.calling import accepted_params, call_gradient, call_target, non_finite
+from mathoracle.calling import (accepted_params, call_gradient, call_target, invoke, non_finite,
+                                vet_output)
 from mathoracle.implementations.base import Implementation, KnownDeviation
 from mathoracle.oracles.base import Oracle
 from mathoracle.oracles.shapes import Elementwise
 from mathoracle.properties import properties_for
-from mathoracle.properties.base import Case, Falsified, Property, Refused, float_leaves, show
+from mathoracle.properties.base import CannotMeasure, Case, Falsified, Property, Refused, float_leaves, show
 from mathoracle.results import (DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS, SAMPLES_KEPT, CheckResult,
                                 Counterexample, PropertyResult)
 from mathoracle.search import Options, Search
@@ -73,7 +75,15 @@ class Target:
             inside(o, full)
             return call_gradient(self.impl.gradients[oracle_id], o, full, cotangent, dtype,
                                  self.accepted[oracle_id], self.notes)
-        return Case(oracle, None if dtype is None else np.dtype(dtype), call, self.oracles, gradient)
+
+        def returned(oracle_id: str, inputs: Mapping[str, Any], own: bool) -> tuple:
+            o = self.oracles[oracle_id]
+            full = {**o.defaults(), **inputs}
+            inside(o, full)
+            raw, text = invoke(self.impl.functions[oracle_id], o, full, self.accepted[oracle_id], own=own)
+            return raw, np.array(vet_output(raw, o, dtype, text, full, self.notes), copy=True)
+        return Case(oracle, None if dtype is None else np.dtype(dtype), call, self.oracles, gradient,
+                    returned)
 
     def fix_params(self, oracle: Oracle, example: dict) -> dict:
         """Parameters the target cannot take are held at their canonical defaults; pinned
@@ -259,6 +269,8 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
         search.failed(record, search.hung or f)
     except (Unsatisfiable, _RefusesAll):
         search.unsatisfied(record)
+    except CannotMeasure as exc:
+        record.status, record.reason = NOT_APPLICABLE, str(exc)
     except _Explained:
         pass  # a pass away from the inputs an earlier property reported; _conclude notes it
     except AssumeFailed as exc:
@@ -368,6 +380,11 @@ def confirm_deviation(prop: Property, oracle: Oracle, target: Target, dev: Known
     return False
 
 
+def budget(max_examples: int, share: float) -> int:
+    """A property's examples: its share of the budget, at least 5 (or the whole budget)."""
+    return min(max_examples, max(5, math.ceil(max_examples * share)))
+
+
 def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[str, Oracle], *,
                          dtypes: Iterable[str] | None = None, max_examples: int = DEFAULT_MAX_EXAMPLES,
                          seed: int | None = None, only: Iterable[str] | None = None,
@@ -418,8 +435,9 @@ def check_implementation(oracle: Oracle, impl: Implementation, oracles: Mapping[
         confirmed = [d for d in devs if confirm_deviation(prop, oracle, target, d)]
         observed.update(d.summary for d in confirmed)
         for dt in taken:
-            rec = run_property(prop, oracle, target, dt, seed=seed, max_examples=max_examples,
-                               deviations=devs, shrink=shrink)
+            rec = run_property(prop, oracle, target, dt, seed=seed,
+                               max_examples=budget(max_examples, prop.share), deviations=devs,
+                               shrink=shrink)
             if rec.status in (PASS, ERROR) and rec.examples == 0 and confirmed and not rec.notes:
                 rec.status = PASS  # the deviation's region covers the property's whole domain
             if rec.status == PASS and confirmed and rec.in_deviation:  # its region held some

@@ -23,8 +23,12 @@ HEAD = 4         # first values shown of an abbreviated array
 PAD = "      "
 
 
-def snippet(source: str, implementation: str, oracle, inputs: dict, accepted=None) -> str:
-    """A python one-liner that calls the target on ``inputs``, the way the check called it."""
+def snippet(source: str, implementation: str, oracle, inputs: dict, accepted=None,
+            prop: str = "") -> str:
+    """A python one-liner that calls the target on ``inputs``, the way the check called it.
+    For a calling contract, it shows the contract broken: the caller's arrays after the
+    call (inputs_unchanged), or the second call after NaN was written into the first's
+    result (fresh_output)."""
     oracle_id = oracle.id
     arrays = ", ".join(show({a: inputs[a]}).split("=", 1)[1] for a in oracle.arrays if a in inputs)
     kw = {p.name: inputs[p.name] for p in oracle.params
@@ -47,7 +51,13 @@ def snippet(source: str, implementation: str, oracle, inputs: dict, accepted=Non
     else:
         load = (f"from mathoracle.registry import bundled; "
                 f"f = bundled({implementation!r}).{table}[{oracle_id!r}]")
-    return f'python -c "import numpy as np; from numpy import inf, nan; {load}; print(repr(f({args})))"'
+    head = f'python -c "import numpy as np; from numpy import inf, nan; {load}; '
+    if prop == "inputs_unchanged":
+        return head + f'a = [{arrays}]; f(*a{", " + show(kw) if kw else ""}); print(repr(a))"'
+    if prop == "fresh_output":
+        return head + (f"o = f({args}); [np.asarray(x).__setitem__(..., nan) for x in "
+                       f"(o if isinstance(o, (tuple, list)) else [o])]; print(repr(f({args})))\"")
+    return head + f'print(repr(f({args})))"'
 
 
 def reproduce(result: CheckResult, rec: PropertyResult, target: str, max_examples: int) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.special
 import sympy as sp
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from sympy.codegen.cfunctions import expm1, log1p
 
 from . import domains as d
@@ -84,11 +85,18 @@ def probe_alpha(dtype):
 
 @st.composite
 def logits(draw, dtype, edges_only=False):
-    """z with an axis to normalise over; logits at ±1e4 among the edges."""
+    """z with an axis to normalise over; logits at ±1e4 among the edges. In a third of the
+    draws some logits are masked (-inf, as attention and action masks do), every slice
+    keeping a finite one: a masked logit has probability 0 and the rest stay finite."""
     elems = st.sampled_from(d.real_edges(dtype)) if edges_only else d.elements(
         dtype, edges=d.real_edges(dtype))
     z = draw(d.arrays(dtype, elems, max_dims=3, max_side=5))
     axis = draw(st.integers(-z.ndim, z.ndim - 1))
+    if z.size > 1 and draw(st.integers(0, 2)) == 0:
+        masked = draw(hnp.arrays(bool, z.shape, elements=st.booleans()))
+        first = np.moveaxis(masked, axis, -1)
+        first[..., 0] &= ~first.all(axis=-1)  # a slice keeps at least one finite logit
+        z = np.where(masked, np.array(-np.inf, dtype=z.dtype), z)
     return {"z": z, "axis": axis}
 
 

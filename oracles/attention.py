@@ -113,14 +113,17 @@ def shared_roundings(expr) -> int:
 # Few, small shapes: each costs one SymPy compilation (0.1 s to 3 s) and every example one
 # 60-digit evaluation of the outputs and their Jacobian (1 ms to 30 ms).
 
-# (batch, n_q, n_k, d_k, d_v); d_v = n_k throughout, so that V = I shows the weights. The
-# 4-D one is (batch, heads, n, d) with d = 2, which takes torch's fused CPU kernel (d = 1 not).
+# (batch, n_q, n_k, d_k, d_v). Some have d_v = n_k (V = I then shows the weights), some
+# d_v ≠ n_k (a buffer sized by the wrong one does not fit). The 4-D ones are (batch, heads,
+# n, d) with d = 2, which take torch's fused CPU kernel (d = 1 does not).
 SDP_SHAPES = (((), 1, 1, 1, 1), ((), 2, 2, 2, 2), ((), 3, 2, 1, 2), ((), 1, 3, 1, 3),
-              ((2,), 2, 2, 1, 2), ((1, 1), 1, 2, 2, 2))
-# (batch, n_q, n_k, d_model, num_heads)
+              ((2,), 2, 2, 1, 2), ((1, 1), 1, 2, 2, 2), ((), 2, 3, 2, 1), ((), 1, 2, 1, 3),
+              ((1, 2), 2, 3, 2, 2))
+# (batch, n_q, n_k, d_model, num_heads). d_model = 4 with h = 2 gives heads of d_k = 2: an
+# interleaved split (columns i, i + h, ...) differs from the block split there only, and
+# with n_k ≥ 2 (one key weighs 1 whatever the split). It compiles in ~20 s: one such shape.
 MHA_SHAPES = (((), 1, 1, 1, 1), ((), 1, 2, 2, 2), ((), 2, 2, 2, 2), ((), 2, 1, 2, 2),
-              ((2,), 1, 2, 1, 1))
-
+              ((2,), 1, 2, 1, 1), ((), 1, 2, 4, 2))
 
 def masks(n_q: int, n_k: int) -> list:
     """The masks drawn for an (n_q, n_k) score matrix: all keys, causal (the last n_q keys
@@ -149,9 +152,14 @@ def conditioned_bound(dtype, power: int, factor: float) -> float:
     return float(2.0 ** np.floor(np.log2(1 / (16 * u * factor)) / power))
 
 
+def score_factor() -> float:
+    """|q|, |k| ≤ B: a score q·k/√d_k ≤ d_k·B²/√d_k = √d_k·B², d_k the largest drawn."""
+    return math.sqrt(max(s[3] for s in SDP_SHAPES))
+
+
 def score_bound(dtype) -> float:
-    """|q|, |k| ≤ B: scores q·k/√d_k ≤ √2·B² for d_k ≤ 2 (±90 in float16, ±3.7e5 in float32)."""
-    return conditioned_bound(dtype, 2, math.sqrt(2))
+    """B with u·√d_k·B² ≤ 1/16 (±90 in float16, ±3.7e5 in float32 for d_k = 2)."""
+    return conditioned_bound(dtype, 2, score_factor())
 
 
 @lru_cache(maxsize=None)
@@ -179,13 +187,17 @@ def _split(flat: np.ndarray, shapes) -> list:
     return [part.reshape(s).copy() for part, s in zip(np.split(flat, sizes), shapes)]
 
 
+def value_bound(dtype) -> float:
+    """|V| ≤ the largest power of two at most max/16: a weighted sum of n_k ≤ 3 stays finite."""
+    return float(2.0 ** np.floor(np.log2(float(finfo(dtype).max) / 16)))
+
+
 @st.composite
 def sdp_inputs(draw, dtype, edges_only=False, with_mask=True):
     """Q, K, V of one of SDP_SHAPES, u·|scores| ≤ 1/16; the mask None or one of ``masks``."""
     batch, n_q, n_k, d_k, d_v = draw(st.sampled_from(SDP_SHAPES))
     dt = np.dtype(dtype).name
-    b = score_bound(dt)
-    v = float(2.0 ** np.floor(np.log2(float(finfo(dt).max) / 16)))
+    b, v = score_bound(dt), value_bound(dt)
     shapes = (batch + (n_q, d_k), batch + (n_k, d_k), batch + (n_k, d_v))
     q, k = _split(draw(_arrays(dt, _size(shapes[:2]), b, edges_only)), shapes[:2])
     values = draw(_arrays(dt, _size(shapes[2:]), v, edges_only))
@@ -201,9 +213,15 @@ def sdp_probe(dtype):
             "V": np.array([[1.0, -2.0], [0.5, 3.0]], dtype), "mask": None}
 
 
+def projection_factor() -> float:
+    """|x|, |w| ≤ B: a projection (X W)_ij ≤ e·B² (e = d_model), a score of two of them over
+    √d_k ≤ d_k·(e·B²)²/√d_k = √d_k·e²·B⁴: the largest √(e/h)·e² over MHA_SHAPES."""
+    return max(math.sqrt(e // h) * e * e for _, _, _, e, h in MHA_SHAPES)
+
+
 def projection_bound(dtype) -> float:
-    """|x|, |w| ≤ B: projections ≤ 2B², scores ≤ √2·(2B²)² for d_model = 2."""
-    return conditioned_bound(dtype, 4, 4 * math.sqrt(2))
+    """B with u·projection_factor()·B⁴ ≤ 1/16."""
+    return conditioned_bound(dtype, 4, projection_factor())
 
 
 @st.composite
@@ -215,6 +233,28 @@ def mha_inputs(draw, dtype, edges_only=False):
     flat = draw(_arrays(dt, _size(shapes), projection_bound(dt), edges_only))
     names = ("Q", "K", "V", "W_q", "W_k", "W_v", "W_o")
     return {**dict(zip(names, _split(flat, shapes))), "num_heads": h}
+
+
+def _heads_of_two_or_more(x) -> bool:
+    return x["num_heads"] >= 2 and np.shape(x["W_q"])[1] // x["num_heads"] >= 2
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "attention.scaled_dot_product": d.Coverage(
+        edges=lambda dt: {"Q": _edges(dt, score_bound(dt)), "K": _edges(dt, score_bound(dt)),
+                          "V": _edges(dt, value_bound(dt))},
+        classes={"d_v = n_k": lambda x: x["V"].shape[-1] == x["K"].shape[-2],
+                 "d_v ≠ n_k": lambda x: x["V"].shape[-1] != x["K"].shape[-2],
+                 "4-D, d = 2 (torch's fused kernel)": lambda x: x["Q"].ndim == 4
+                 and x["Q"].shape[-1] == 2,
+                 "a fully masked query": lambda x: x.get("mask") is not None
+                 and not x["mask"].any(axis=-1).all()}),
+    "attention.multi_head": d.Coverage(
+        edges=lambda dt: {name: _edges(dt, projection_bound(dt))
+                          for name in ("Q", "K", "V", "W_q", "W_k", "W_v", "W_o")},
+        classes={"d_k ≥ 2 and h ≥ 2": _heads_of_two_or_more,
+                 "one head": lambda x: x["num_heads"] == 1}),
+}
 
 
 def mha_probe(dtype):

@@ -241,7 +241,9 @@ class Backprop(Oracle):
 # --- domain -----------------------------------------------------------------------------
 
 # (layer sizes in → ... → out, batch, activation, loss): every activation and loss of the
-# catalogue, one to three layers, each compiled once (about a second each).
+# catalogue, one to three layers, each compiled once (about a second each). Every loss reduced
+# by the mean over all elements also has a multi-unit output layer with batch ≥ 2, where that
+# mean (÷ batch·units) differs from a mean over the batch of per-sample sums (÷ batch).
 CONFIGS = (
     ((2, 1), 2, "sigmoid", "mse"),
     ((2, 2, 1), 2, "sigmoid", "binary_cross_entropy"),
@@ -253,7 +255,19 @@ CONFIGS = (
     ((1, 2, 1, 1), 1, "tanh", "mae"),
     ((2, 1, 1), 2, "sigmoid", "focal"),
     ((2, 2, 2, 1), 2, "sigmoid", "mse"),
+    ((2, 2), 2, "identity", "mse"),
+    ((1, 2, 2), 2, "sigmoid", "binary_cross_entropy"),
+    ((2, 3), 2, "tanh", "mae"),
+    ((1, 2), 3, "leaky_relu", "huber"),
+    ((2, 2), 2, "sigmoid", "focal"),
 )
+MULTI_UNIT_MEAN = "multi-unit output, mean over all elements"
+
+
+def multi_unit_mean(inputs) -> bool:
+    """A loss averaged over all elements of a (batch ≥ 2, units ≥ 2) output."""
+    y = np.shape(inputs["y"])
+    return LOSSES[inputs["loss"]].reduce == "mean" and y[0] >= 2 and y[-1] >= 2
 
 # Inputs in [-2, 2], weights and biases in [-1, 1], nonzero magnitudes at least 2^-6: a relu
 # unit whose exact z is a product that underflows (2.5e-324 > 0, or 1e-76 in float32) would be

@@ -10,7 +10,9 @@ to the dtype's limits, logits at ±1e4, probabilities at 1e-300 and 1 - 2^-p.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any, Callable
 
 import numpy as np
 from hypothesis import strategies as st
@@ -84,21 +86,54 @@ def prob_edges(dtype) -> list:
     return representable(dtype, vals)
 
 
+def check_edges(edges, lo, hi, fix: str) -> list:
+    """``edges`` as a list, every one a number in [lo, hi]: a declared edge is always drawn, so
+    one outside the range is an error, never silently dropped (γ = 0 below a range from
+    2^-8 was never drawn). ``fix`` says how to widen the range or move the edge."""
+    out = list(edges)
+    for e in out:
+        try:
+            v = float(e)
+        except (TypeError, ValueError):
+            v = math.nan
+        if isinstance(e, bool) or v != v or (lo is not None and v < float(lo)) \
+                or (hi is not None and v > float(hi)):
+            raise ValueError(f"edges: {e!r} is not a number in [{lo}, {hi}]; {fix}")
+    return out
+
+
 def elements(dtype, *, lo=None, hi=None, edges=()) -> st.SearchStrategy:
-    """Finite floats of dtype in [lo, hi], with ``edges`` (those inside the range) mixed in."""
+    """Finite floats of dtype in [lo, hi], with ``edges`` mixed in (each must lie in [lo, hi]:
+    ``check_edges``)."""
     base = _ml_floats(dtype, lo, hi) if is_ml(dtype) else st.floats(
         min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False, width=_width(dtype))
-    inside = [e for e in edges if (lo is None or e >= lo) and (hi is None or e <= hi)]
+    inside = check_edges(edges, lo, hi, "draw it separately (st.one_of) or widen lo/hi")
     return st.one_of(st.sampled_from(inside), base) if inside else base
 
 
 def fraction(dtype, edges=(0.0, 1.0)) -> st.SearchStrategy:
     """A parameter in [0, 1] (a slope, a class weight): 0, or at least dtype's smallest normal,
     so that an implementation computing in dtype may round it to dtype without flushing it
-    to 0 (rounding costs a relative u, which the sensitivity covers; a flush does not)."""
+    to 0 (rounding costs a relative u, which the sensitivity covers; a flush does not).
+    Every edge is drawn: one in (0, tiny) or outside [0, 1] is an error."""
     tiny = float(finfo(dtype).tiny)
-    inside = [e for e in edges if e == 0 or tiny <= e <= 1]
-    return st.one_of(st.sampled_from(inside), st.floats(min_value=tiny, max_value=1.0))
+    edges = check_edges(edges, 0.0, 1.0, "pass edges in [0, 1]")
+    for e in edges:
+        if 0 < e < tiny:
+            raise ValueError(f"edges: {e!r} is below {np.dtype(dtype).name}'s smallest normal "
+                             f"{tiny}; pass 0 or a value >= it")
+    return st.one_of(st.sampled_from(edges), st.floats(min_value=tiny, max_value=1.0))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a domain promises to draw, declared next to it (tests/test_coverage.py checks it
+    on seeded draws of the domain and edge strategies): ``edges(dtype)`` maps an input name to
+    values that must appear in it (an element of the array, or the scalar itself; -0.0 by its
+    sign); ``classes`` maps a shape class's name to a predicate on the drawn inputs."""
+
+    edges: Callable[[Any], dict] = lambda dtype: {}
+    classes: dict = field(default_factory=dict)
 
 
 def arrays(dtype, elems, *, min_dims=1, max_dims=2, max_side=6, shape=None) -> st.SearchStrategy:

@@ -221,13 +221,20 @@ def rows(draw, dtype, b, edges_only=False, gram=None):
     return X, Y
 
 
-def gammas():
-    return d.elements(np.float64, lo=2.0 ** -8, hi=16.0, edges=[1.0, 0.5, 2.0, 0.1, 1 / 3, 0.0])
+GAMMA_EDGES = (1.0, 0.5, 2.0, 0.1, 1 / 3, 0.0)  # γ = 0: K = 1 everywhere, not "the default"
+
+
+def gammas(edges_only=False):
+    """γ: an edge, or a draw from [2^-8, 16] (γ = 0 is an edge outside that range)."""
+    edges = st.sampled_from(GAMMA_EDGES)
+    return edges if edges_only else st.one_of(edges, d.elements(np.float64, lo=2.0 ** -8, hi=16.0))
 
 
 def coef0s(nonnegative=False):
+    """c in [-2, 2], or [0, 2] (a PSD polynomial kernel), its edges those of that range."""
     lo = 0.0 if nonnegative else -2.0
-    return d.elements(np.float64, lo=lo, hi=2.0, edges=[0.0, 1.0, 0.5, -1.0, 2.0])
+    edges = [0.0, 1.0, 0.5, 2.0] + ([] if nonnegative else [-1.0])
+    return d.elements(np.float64, lo=lo, hi=2.0, edges=edges)
 
 
 @st.composite
@@ -239,7 +246,7 @@ def linear_inputs(draw, dtype, edges_only=False, gram=False):
 @st.composite
 def rbf_inputs(draw, dtype, edges_only=False, gram=False):
     X, Y = draw(rows(dtype, bound(dtype, 1, 0.0), edges_only, gram))
-    return {"X": X, "Y": Y, "gamma": draw(gammas())}
+    return {"X": X, "Y": Y, "gamma": draw(gammas(edges_only))}
 
 
 @st.composite
@@ -247,6 +254,15 @@ def polynomial_inputs(draw, dtype, edges_only=False, gram=False, nonnegative=Fal
     degree = draw(st.sampled_from(DEGREES))
     X, Y = draw(rows(dtype, bound(dtype, degree), edges_only, gram))
     return {"X": X, "Y": Y, "degree": degree, "coef0": draw(coef0s(nonnegative or gram))}
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "kernel.linear": d.Coverage(edges=lambda dt: {"X": _edges(dt, bound(dt, 1, 0.0))}),
+    "kernel.rbf": d.Coverage(edges=lambda dt: {"X": _edges(dt, bound(dt, 1, 0.0)),
+                                               "gamma": list(GAMMA_EDGES)}),
+    "kernel.polynomial": d.Coverage(edges=lambda dt: {"degree": list(DEGREES),
+                                                      "coef0": [0.0, 1.0, 0.5, 2.0, -1.0]}),
+}
 
 
 def _probe(dtype):

@@ -204,6 +204,15 @@ def probe_layer_gradients(dtype):
             "a_prev": np.array([[1.0, 2.0], [-0.5, 0.25]], dtype)}
 
 
+COVERAGE = {  # what the domains promise to draw (tests/test_coverage.py)
+    "network.mlp_gradients": d.Coverage(
+        edges=lambda dt: {"x": [e for e in d.representable(dt, [0.0, -0.0, 1.0, -1.0, 0.5, -0.5,
+                                                                 B.X_BOUND, -B.X_BOUND, B.LEAST])],
+                          "loss": list(B.LOSSES), "activation": list(ACTIVATIONS)},
+        classes={B.MULTI_UNIT_MEAN: B.multi_unit_mean,
+                 "batch of 1": lambda x: np.shape(x["x"])[0] == 1}),
+}
+
 _activation = (Param("activation", "sigmoid", numeric=False),)
 # σ' loses its far tail when computed from the forward's output (σ(1-σ), 1 - tanh²), soundly:
 # the floor is u per unit of incoming gradient, as for activation.sigmoid_grad / tanh_grad.

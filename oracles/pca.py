@@ -44,7 +44,10 @@ from .base import DIGITS, Exact, Oracle, Param, Part
 from .structured import Structured
 
 SEED = "Dimensionality Reduction › PCA"
-SHAPES = [(2, 1), (3, 2), (4, 2), (5, 2), (4, 3), (6, 3), (5, 4)]  # (n, d): few and small
+# (n, d): few and small (n ≤ 6, d ≤ 4: ``bound``); tall (n > d) and wide (n ≤ d: the centred
+# data have rank ≤ n - 1 < d, and the trailing eigenvalues and ratios are exactly 0).
+SHAPES = [(2, 1), (3, 2), (4, 2), (5, 2), (4, 3), (6, 3), (5, 4), (2, 3), (3, 4), (2, 4), (3, 3)]
+TALL, WIDE = "tall (n > d)", "wide (n ≤ d)"
 THRESHOLDS = (0.95, 0.9, 0.8, 0.5, 0.99)
 
 
@@ -248,18 +251,23 @@ def bound(dtype) -> float:
     """Largest power of two B (at most 2^20) such that entries in [-B, B] keep every centred
     product sum n·(2B)², and the d² terms of ‖M‖_F, below a quarter of the dtype's max."""
     top = float(finfo(dtype).max) / 4
+    n, dim = max(n for n, _ in SHAPES), max(dim for _, dim in SHAPES)
     b = 2.0 ** 20
-    while b > 1 and 3 * 6 * 4 * (2 * b) ** 2 >= top:
+    while b > 1 and 3 * n * dim * (2 * b) ** 2 >= top:
         b /= 2
     return b
 
 
-def _elements(dtype, edges_only=False):
+def _edges(dtype) -> list:
     b = bound(dtype)
     fi = finfo(dtype)
-    edges = [e for e in d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, b, -b, b / 3,
-                                                  1e-3, float(fi.tiny), float(fi.smallest_subnormal)])
-             if abs(float(e)) <= b]
+    return [e for e in d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, b, -b, b / 3,
+                                                 1e-3, float(fi.tiny), float(fi.smallest_subnormal)])
+            if abs(float(e)) <= b]
+
+
+def _elements(dtype, edges_only=False):
+    b, edges = bound(dtype), _edges(dtype)
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-b, hi=b, edges=edges)
 
 
@@ -308,18 +316,57 @@ def ratio_inputs(draw, dtype, edges_only=False):
     return {"X": X}
 
 
+_H8 = np.array([[1 if bin(i & j).count("1") % 2 == 0 else -1 for j in range(8)] for i in range(8)])
+TIE_WITNESS = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])  # t = 0.5: k = 1
+
+
+@st.composite
+def tied(draw, dtype):
+    """(X, t) with a cumulative ratio exactly t: X = 1·offset + the 8 rows of a Hadamard
+    matrix's zero-mean columns, column j the sum of m_j of them times c_j, and a zero row
+    (n = 9, so C = X_cᵀX_c/8 is diag(m_j c_j²) exactly, every float step exact); t one of its
+    dyadic cumulative ratios Σ_{i≤k} w_i/Σw, w = m c² descending. Or the issue's witness
+    (also where no cumulative ratio is dyadic)."""
+    if draw(st.integers(0, 3)) == 0:
+        return TIE_WITNESS.astype(dtype), 0.5
+    dim = draw(st.integers(2, 4))
+    m = draw(st.lists(st.integers(1, 3), min_size=dim, max_size=dim).filter(lambda v: sum(v) <= 7))
+    c = draw(st.lists(st.sampled_from([1.0, 2.0, 0.5]), min_size=dim, max_size=dim))
+    cols, start = [], 1
+    for mj, cj in zip(m, c):
+        cols.append(cj * _H8[:, start:start + mj].sum(axis=1))
+        start += mj
+    X = np.vstack([np.stack(cols, axis=1), np.zeros((1, dim))])
+    X = X[draw(st.permutations(range(9)))] + draw(st.sampled_from([0.0, 3.0, -1.5]))
+    w = sorted((Fraction(mj) * Fraction(cj) ** 2 for mj, cj in zip(m, c)), reverse=True)
+    cum = [sum(w[:k]) / sum(w) for k in range(1, dim)]
+    dyadic = [r for r in cum if r.denominator & (r.denominator - 1) == 0]
+    if not dyadic:  # no float threshold equals a cumulative ratio: the witness instead
+        return TIE_WITNESS.astype(dtype), 0.5
+    return X.astype(dtype), float(draw(st.sampled_from(dyadic)))
+
+
+def _is_tie(r, t) -> bool:
+    return abs(r - mpmath.mpf(t)) <= mpmath.mpf(10) ** (-(DIGITS - 10))
+
+
 @st.composite
 def choose_inputs(draw, dtype, edges_only=False):
-    """Data whose cumulative ratios all stay clear of the threshold by more than a computed
-    ratio's error bound (``cumulative_margin``): there the answer is unique. The tie rule
-    (≥: a tie reaches the threshold) is the oracle's stated convention."""
-    X = draw(data(dtype, edges_only))
-    assume(_has_variance(X))
-    t = draw(st.sampled_from(THRESHOLDS))
+    """A quarter of the draws exact ties (``tied``), judged by the rule (≥: a tie reaches
+    the threshold); the rest data whose cumulative ratios all stay clear of the threshold by
+    more than a computed ratio's error bound (``cumulative_margin``), or equal it exactly. A
+    ratio within rounding of the threshold but not equal to it is left out: there a float
+    implementation may go either way."""
+    if not edges_only and draw(st.integers(0, 3)) == 0:
+        X, t = draw(tied(dtype))
+    else:
+        X = draw(data(dtype, edges_only))
+        assume(_has_variance(X))
+        t = draw(st.sampled_from(THRESHOLDS))
     s = spectrum(X)
     u = unit_roundoff(dtype)
     for k, r in enumerate(cumulative_ratios(s), start=1):
-        assume(abs(r - mpmath.mpf(t)) > 2 * cumulative_margin(s, k, u))
+        assume(_is_tie(r, t) or abs(r - mpmath.mpf(t)) > 2 * cumulative_margin(s, k, u))
     return {"X": X, "threshold": t}
 
 
@@ -345,6 +392,21 @@ def transform_inputs(draw, dtype, edges_only=False):
         draw(hnp.arrays(dtype, (dim,), elements=el))
     assume(np.isfinite(comps).all())
     return {"X": X, "components": comps, "mean": mean}
+
+
+def _is_wide(x) -> bool:
+    n, dim = np.shape(x["X"])
+    return n <= dim
+
+
+_DATA_COVERAGE = d.Coverage(edges=lambda dt: {"X": _edges(dt)},
+                            classes={TALL: lambda x: not _is_wide(x), WIDE: _is_wide})
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "pca.fit": _DATA_COVERAGE, "pca.explained_variance_ratio": _DATA_COVERAGE,
+    "pca.choose_k": _DATA_COVERAGE,
+    "pca.transform": d.Coverage(edges=lambda dt: {"X": _edges(dt)},
+                                classes={TALL: lambda x: not _is_wide(x), WIDE: _is_wide}),
+}
 
 
 def _probe_X(dtype):
@@ -384,9 +446,10 @@ choose_k = ChooseK(
     params=(Param("threshold", 0.95, numeric=False),), domain=choose_inputs,
     edges=lambda dt: choose_inputs(dt, edges_only=True), probe=lambda dt: {"X": _probe_X(dt)},
     propagates_nan=False, integer=True,
-    note="a tie (cumulative ratio exactly at the threshold) reaches it (≥, the seed's rule); "
-         "the domain keeps every cumulative ratio clear of the threshold by more than its "
-         "rounding error, where the answer is unique. An integer cannot be NaN: no nan check",
+    note="a tie (cumulative ratio exactly at the threshold) reaches it (≥, the seed's rule), "
+         "and the domain draws exact ties; otherwise it keeps every cumulative ratio clear of "
+         "the threshold by more than its rounding error, where the answer is unique. An "
+         "integer cannot be NaN: no nan check",
 )
 
 ORACLES = (fit, transform, explained_variance_ratio, choose_k)

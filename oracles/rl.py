@@ -86,14 +86,27 @@ def probe_mdp(dtype):
 
 @st.composite
 def q_learning(draw, dtype, edges_only=False):
+    """Q (S, A), often with illegal actions masked by -inf: the taken action Q(s, a) is legal
+    (finite), every other state keeps a legal action, and a terminal s' (done) may have none
+    (all -inf). Where done the target is r whatever Q(s', ·) holds; else max Q(s', ·) is finite."""
     S, A = draw(st.sampled_from([(2, 2), (3, 2), (2, 4), (4, 3)]))
     elems = st.sampled_from(d.representable(dtype, [0.0, 1.0, -1.0, 100.0, -100.0, 1e-3])) \
         if edges_only else values(dtype, 100.0)
-    return {"Q": draw(hnp.arrays(dtype, (S, A), elements=elems)),
-            "s": draw(st.integers(0, S - 1)), "a": draw(st.integers(0, A - 1)),
-            "r": float(draw(values(dtype, 10.0))), "s_next": draw(st.integers(0, S - 1)),
+    Q = draw(hnp.arrays(dtype, (S, A), elements=elems))
+    s, a, s_next = draw(st.integers(0, S - 1)), draw(st.integers(0, A - 1)), draw(st.integers(0, S - 1))
+    done = draw(st.booleans())
+    if draw(st.sampled_from(["finite", "masked", "masked"])) == "masked":
+        masked = draw(hnp.arrays(np.bool_, (S, A)))
+        for row in range(S):  # a legal action in every row (a drawn one if all were masked)
+            if masked[row].all():
+                masked[row, draw(st.integers(0, A - 1))] = False
+        masked[s, a] = False
+        if done and s_next != s and draw(st.booleans()):
+            masked[s_next] = True  # a terminal state: no legal action
+        Q[masked] = -np.inf
+    return {"Q": Q, "s": s, "a": a, "r": float(draw(values(dtype, 10.0))), "s_next": s_next,
             "alpha": draw(st.one_of(st.sampled_from([0.0, 1.0, 0.5, 0.1]), st.floats(0.0, 1.0))),
-            "gamma": draw(gammas()), "done": draw(st.booleans())}
+            "gamma": draw(gammas()), "done": done}
 
 
 @st.composite
@@ -184,7 +197,8 @@ q_learning_update = QLearningUpdate(
     edges=lambda dt: q_learning(dt, edges_only=True),
     probe=lambda dt: {"Q": np.array([[0.0, 1.0], [2.0, -1.0]], dt), "s": 0, "a": 1, "r": 1.0,
                       "s_next": 1, "alpha": 0.5, "gamma": 0.9},
-    note="done = True: no bootstrap, the target is r",
+    note="done = True: no bootstrap, the target is r (whatever Q(s', ·) holds: a terminal s' "
+         "may have every action masked by -inf); -inf marks an illegal action, never the taken one",
 )
 
 discounted_returns = DiscountedReturns(

@@ -187,7 +187,8 @@ q_values = Structured(
 @dataclass(eq=False)
 class QLearningUpdate(Oracle):
     """Q with Q(s, a) replaced by the seed's Q + α[r + γ max_a' Q(s', a') - Q] (no
-    bootstrap when done). The two occurrences of Q(s, a) count separately in the
+    bootstrap when done: then Q(s', ·) enters nothing, even all -inf). -inf entries (illegal
+    actions) stay -inf; max over Q(s', ·) ignores them while one is finite. The two occurrences of Q(s, a) count separately in the
     sensitivity: rounding r + γm - Q perturbs that difference, not Q, so the seed's form and
     (1-α)Q + α·target both fit the error model. max is exact: it moves by u|m| at most."""
 
@@ -207,8 +208,9 @@ class QLearningUpdate(Oracle):
         with mpmath.workdps(DIGITS):
             value = mpf_array(Q)
             sens = np.full(Q.shape, mpmath.mpf(0), dtype=object)
-            xs = [value[s, a], value[s, a], *(mpmath.mpf(float(full[k])) for k in ("r", "alpha", "gamma")),
-                  max(value[sn])]
+            # done: the bootstrap term is absent (its m, possibly -inf, enters nothing)
+            m = mpmath.mpf(0) if done else max(value[sn])
+            xs = [value[s, a], value[s, a], *(mpmath.mpf(float(full[k])) for k in ("r", "alpha", "gamma")), m]
             f, grads = fn(*xs)
             value[s, a] = mpmath.mpf(f)
             sens[s, a] = mpmath.fsum(abs(gr) * abs(x) for gr, x in zip(grads, xs))

@@ -32,8 +32,9 @@ def _lambdify(args, exprs, cse=False):
 
 
 def _sensitivity(grads, values) -> mpmath.mpf:
-    """Σ |∂f/∂x|·|x|; an input that is 0 contributes nothing (u·|x| perturbs it by 0)."""
-    return mpmath.fsum(abs(g) * abs(v) for g, v in zip(grads, values) if v != 0)
+    """Σ |∂f/∂x|·|x|; an input that is 0 contributes nothing (u·|x| perturbs it by 0), nor
+    does an infinite one that f does not depend on there (a masked logit: ∂f/∂x = 0)."""
+    return mpmath.fsum(abs(g) * abs(v) for g, v in zip(grads, values) if v != 0 and (g != 0 or mpmath.isfinite(v)))
 
 
 def _no_delta(expr):
@@ -387,7 +388,7 @@ class Vector(Oracle):
                 evaluation[idx] = running(xs)
                 for i in range(n):
                     value[idx + (i,)] = mpmath.mpf(vals[i])
-                    sens[idx + (i,)] = mpmath.fsum(abs(jac[i][j]) * absx[j] for j in range(n))
+                    sens[idx + (i,)] = _sensitivity(jac[i], xs)
         return Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis), budget,
                      evaluation=np.moveaxis(evaluation, -1, axis))
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from mathoracle.oracles import section_modules
 
-from .contracts import generic_properties
+from .contracts import calling_contracts, generic_properties
 
 
 @lru_cache(maxsize=None)
@@ -22,9 +22,10 @@ def _laws() -> dict:
 
 
 def properties_for(oracle, extra=()) -> tuple:
-    """Every property of one oracle: the contracts, then its laws (stable order)."""
+    """Every property of one oracle: the generic ones, its laws, then the calling contracts
+    (stable order)."""
     props = (*generic_properties(oracle), *_laws().get(oracle.id, ()),
-             *(p for p in extra if p.oracle == oracle.id))
+             *(p for p in extra if p.oracle == oracle.id), *calling_contracts(oracle))
     names = [p.name for p in props]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:

@@ -4,7 +4,7 @@ Each law compares outputs of the implementation with each other and holds to wit
 error the agreement check allows each output it combines (``Case.allowed``). Where the law
 is an exact symmetry of the formula (permuting queries, keys, heads), the permuted input's
 exact value and allowance are the original's, permuted, so one exact evaluation serves both.
-With V = I (n_k = d_v in every drawn shape) attention's output IS its weight matrix, which
+With V = I (the law's own values, n_k × n_k) attention's output IS its weight matrix, which
 is how the weights are observed.
 """
 from __future__ import annotations

@@ -55,6 +55,12 @@ class Refused(Exception):
         self.exception = exception  # the exception's type name
 
 
+class CannotMeasure(BaseException):
+    """A law cannot measure this target at all (an operation count the target's arrays do
+    not carry): the property is not applicable to it, with this reason. A BaseException, so
+    that the search stops at once instead of shrinking it."""
+
+
 @dataclass(frozen=True)
 class Property:
     """One checkable statement about one oracle's implementations.
@@ -76,6 +82,7 @@ class Property:
     needs: tuple[str, ...] = ()
     needs_params: tuple[str, ...] = ()  # parameters the target must accept (else n/a)
     needs_gradient: bool = False        # the implementation must give the oracle's gradient
+    share: float = 1.0                  # the part of the example budget it runs on
 
     @property
     def id(self) -> str:
@@ -91,6 +98,7 @@ class Case:
     call_fn: Callable[[str, Mapping[str, Any]], np.ndarray]
     oracles: Mapping[str, Oracle]
     gradient_fn: Callable[[str, Mapping[str, Any], np.ndarray], dict] | None = None
+    returned_fn: Callable[[str, Mapping[str, Any], bool], tuple] | None = None
     ulps_seen: list = field(default_factory=list)
     _exact: dict = field(default_factory=dict)
 
@@ -101,6 +109,11 @@ class Case:
     def parts(self, oracle_id: str, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """A multi-output call's arrays by label ({"z": ..., "a": ...}; {"dWs[0]": ...})."""
         return split_parts(self.oracles[oracle_id], inputs, self.call(oracle_id, inputs))
+
+    def returned(self, oracle_id: str, inputs: Mapping[str, Any], *, own: bool = False) -> tuple:
+        """What the implementation returned, as it returned it (its arrays, for the calling
+        contracts), and a vetted copy. ``own``: it gets the arrays of ``inputs`` themselves."""
+        return self.returned_fn(oracle_id, inputs, own)
 
     def gradient(self, oracle_id: str, inputs: Mapping[str, Any], cotangent: np.ndarray) -> dict:
         """The implementation's gradients {argument: array} of Σ cotangent·f (vetted)."""

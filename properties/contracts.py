@@ -6,6 +6,8 @@
   subnormals, probabilities at 1e-300 and 1 - 2^-p): no inf or NaN where the
   mathematics is finite, no underflow to 0 where the value is representable.
 - ``nan``: a NaN in any input element makes every output that depends on it NaN.
+- ``inputs_unchanged``: the caller's arrays hold what they held after the call.
+- ``fresh_output``: a result is the caller's to write into; the next call is not changed by it.
 - ``gradient`` (implementations that differentiate, such as torch's autograd): the
   gradient of Σ w·f by each argument of the oracle's ``wrt``, for a drawn cotangent w,
   agrees with ``sympy.diff`` of the oracle under the same error model (its sensitivity
@@ -20,6 +22,8 @@ from hypothesis.extra import numpy as hnp
 
 from mathoracle.accuracy import compared, judge
 from mathoracle.oracles.base import ErrorModel, Exact
+
+from mathoracle.buffers import copied, writable_arrays
 
 from .base import Case, Falsified, Property, Refused, float_leaves, signature_call
 
@@ -142,8 +146,85 @@ def check_nan(case: Case, example: dict) -> None:
             index=idx)
 
 
+def _array_leaves(inputs) -> list[tuple[str, np.ndarray]]:
+    """Every array among the inputs, floats or not, as ("name" or "name[i]", array)."""
+    out = []
+    for name, v in inputs.items():
+        if isinstance(v, np.ndarray):
+            out.append((name, v))
+        elif isinstance(v, (list, tuple)):
+            out.extend((f"{name}[{i}]", a) for i, a in enumerate(v) if isinstance(a, np.ndarray))
+    return out
+
+
+def _first_change(was: np.ndarray, now: np.ndarray) -> tuple | None:
+    """The first index where ``now`` differs from ``was`` bit for bit (None: unchanged)."""
+    if now.shape != was.shape or now.dtype != was.dtype:
+        return ()
+    a, b = was.reshape(-1).view(np.uint8), now.reshape(-1).view(np.uint8)
+    bad = np.flatnonzero((a != b).reshape(was.size, -1).any(axis=1)) if was.size else []
+    return tuple(int(i) for i in np.unravel_index(bad[0], was.shape)) if len(bad) else None
+
+
+def check_inputs_unchanged(case: Case, example: dict) -> None:
+    """The target is given the caller's own arrays; afterwards they hold what they held."""
+    oracle, inputs = case.oracle, example["inputs"]
+    own = {k: copied(v) for k, v in inputs.items()}
+    case.returned(oracle.id, own, own=True)
+    for (name, was), (_, now) in zip(_array_leaves(inputs), _array_leaves(own)):
+        idx = _first_change(was, now)
+        if idx is None:
+            continue
+        call = signature_call(oracle, inputs)
+        if idx == ():
+            raise Falsified(f"{name} became {now.dtype}{now.shape} after the call, but was "
+                            f"{was.dtype}{was.shape}: the target changed its input [{call}]",
+                            call=call, inputs=inputs)
+        raise Falsified(f"{name}{list(idx)}={now[idx].item()!r} after the call, but was "
+                        f"{was[idx].item()!r}: the target wrote into its input [{call}]",
+                        call=call, inputs=inputs, expected=was[idx].item(), got=now[idx].item(),
+                        index=idx)
+
+
+def check_fresh_output(case: Case, example: dict) -> None:
+    """The caller writes NaN into a result; the next call on the same input must not return
+    that NaN (a result that is the target's cache), nor write into the first result (a
+    buffer reused from call to call): a result may not share memory with the target."""
+    oracle, inputs = case.oracle, example["inputs"]
+    raw, first = case.returned(oracle.id, inputs)
+    arrays = writable_arrays(raw)
+    if not arrays:
+        return
+    for a in arrays:
+        a[...] = np.nan
+    _, second = case.returned(oracle.id, inputs)
+    stale = np.isnan(np.asarray(second, dtype=np.float64)) & ~np.isnan(np.asarray(first, dtype=np.float64))
+    if stale.any():
+        full = {**oracle.defaults(), **inputs}
+        shape = oracle.output_shape(full)
+        idx = tuple(int(i) for i in np.argwhere(stale.reshape(shape))[0]) if len(shape) else ()
+        call = signature_call(oracle, inputs)
+        was = float(np.asarray(first, dtype=np.float64).reshape(shape)[idx])
+        raise Falsified(f"{oracle.locate(inputs, idx)}=nan on the second call, but should be {was!r}: "
+                        f"the caller wrote nan into the first call's result, and the target returned "
+                        f"it again (its result shares memory with its own state) [{call}]",
+                        call=call, inputs=inputs, expected=was, got=float("nan"), index=idx)
+    for k, a in enumerate(arrays):
+        kept = np.isnan(a.astype(np.float64))
+        if not kept.all():
+            idx = tuple(int(i) for i in np.argwhere(~kept)[0])
+            call = signature_call(oracle, inputs)
+            raise Falsified(f"the first call's result{f' {k}' if len(arrays) > 1 else ''} holds "
+                            f"{a[idx].item()!r} at {list(idx)} after a second call, where the caller "
+                            f"had written nan: the target reuses one buffer for its results [{call}]",
+                            call=call, inputs=inputs, expected=float("nan"), got=float(a[idx]),
+                            index=idx)
+
+
 # The properties every oracle may have; the others are its laws.
-GENERIC = ("agreement", "edges", "nan", "gradient")
+GENERIC = ("agreement", "edges", "nan", "gradient", "inputs_unchanged", "fresh_output")
+# The calling contracts hold or break on almost any input: a share of the example budget.
+CONTRACT_SHARE = 0.25
 
 
 def generic_properties(oracle) -> tuple[Property, ...]:
@@ -160,4 +241,19 @@ def generic_properties(oracle) -> tuple[Property, ...]:
         props.append(Property(oracle.id, "gradient", f"autograd by {', '.join(oracle.wrt)} agrees "
                               "with sympy.diff of the oracle", check_gradient, _with_cotangent,
                               needs_gradient=True))
+    return tuple(props)
+
+
+def calling_contracts(oracle) -> tuple[Property, ...]:
+    """The calling contracts, run after the laws: a target whose result aliases its state
+    is broken by fresh_output's writes for the rest of the check."""
+    props = []
+    if _array_leaves(oracle.probe(None if oracle.float_free else np.dtype(np.float64))):
+        props.append(Property(oracle.id, "inputs_unchanged", "leaves the caller's arrays as they "
+                              "were", check_inputs_unchanged, _examples(lambda o: o.domain),
+                              share=CONTRACT_SHARE))
+    if not oracle.integer:  # a count is a number, not a buffer
+        props.append(Property(oracle.id, "fresh_output", "returns arrays of its own, which the "
+                              "caller may write into", check_fresh_output,
+                              _examples(lambda o: o.domain), share=CONTRACT_SHARE))
     return tuple(props)

@@ -68,3 +68,16 @@ def test_no_tolerance_is_needed_for_exact_results(dtype):
     from mathoracle.oracles.activations import relu
     v = judge(np.array([0.0, 3.0]), relu.exact({"z": np.array([-2.0, 3.0], dtype)}), relu.error, dtype)
     assert v.passed and v.max_ulps == 0
+
+
+def test_the_worst_element_is_one_beyond_its_allowance():
+    # An element within an infinite allowance (inf/inf) is not pointed at, however large its
+    # error: a message must name the element that failed (issue 11, the PCA pointer).
+    from mathoracle.accuracy import Verdict
+    v = Verdict(errors=np.array([np.nan, 3.0, 2.0]), allowed=np.array([np.inf, 1.0, 4.0]),
+                allowed_abs=np.array([np.inf, 1e-16, 4e-16]), within=np.array([True, False, True]),
+                abs_errors=np.array([np.nan, 3e-16, 2e-16]))
+    assert v.worst == (1,)
+    passing = Verdict(errors=np.array([1.0, 3.0]), allowed=np.array([2.0, 4.0]),
+                      allowed_abs=np.array([2e-16, 4e-16]))
+    assert passing.worst == (1,)  # all within: still the largest error / allowed

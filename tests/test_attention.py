@@ -75,10 +75,19 @@ def test_positional_encoding_pairs_rotate_and_have_unit_norm():
 
 def test_drawn_scores_stay_where_the_first_order_model_holds():
     """u·|score| ≤ 1/16 for every drawn score (see conditioned_bound)."""
+    from mathoracle.oracles.attention import MHA_SHAPES, SDP_SHAPES, split_heads
     for dtype in (np.float16, np.float32, np.float64):
         u = 2.0 ** -(np.finfo(dtype).nmant + 1)
-        assert u * np.sqrt(2) * score_bound(dtype) ** 2 <= 1 / 16
-        assert u * 4 * np.sqrt(2) * projection_bound(dtype) ** 4 <= 1 / 16
+        b = score_bound(dtype)  # every entry at the bound: the largest score of each shape
+        for _, n_q, n_k, d_k, _ in SDP_SHAPES:
+            scores = np.full((n_q, d_k), b) @ np.full((n_k, d_k), b).T / np.sqrt(d_k)
+            assert u * scores.max() <= 1 / 16
+        b = projection_bound(dtype)
+        for _, n_q, n_k, e, h in MHA_SHAPES:
+            q = split_heads(np.full((n_q, e), b) @ np.full((e, e), b), h)
+            k = split_heads(np.full((n_k, e), b) @ np.full((e, e), b), h)
+            scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(e // h)
+            assert u * scores.max() <= 1 / 16
 
 
 def test_torch_gives_a_fully_masked_query_zeros():

@@ -430,3 +430,49 @@ def test_a_failure_under_an_assumption_stays_inside_it_and_reproduces_with_it():
     ce = result.counterexample
     assert result.status == FAIL and np.all(ce.inputs["z"] > 1)
     assert ce.reproduce.endswith(" --assume 'np.all(z > 1)'")
+
+
+# --- the calling contracts -------------------------------------------------------------
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z.astype(np.float64))).astype(z.dtype)
+
+
+def test_a_target_writing_into_its_input_breaks_inputs_unchanged_and_shows_it():
+    def sigmoid_in_place(z):
+        out = _sigmoid(z)
+        z[...] = out  # the caller's z now holds σ(z)
+        return out
+    result = mathoracle.check("activation.sigmoid", sigmoid_in_place, seed=3, max_examples=20,
+                              dtypes=["float64"], properties=["agreement", "inputs_unchanged"])
+    by = {r.property: r for r in result.results}
+    assert by["agreement"].status == PASS  # the numbers are right: the caller's z is not
+    ce = by["inputs_unchanged"].counterexample
+    assert by["inputs_unchanged"].status == FAIL and "the target wrote into its input" in ce.message
+    assert "f(*a); print(repr(a))" in ce.snippet
+
+
+def test_a_result_sharing_a_buffer_breaks_fresh_output_tensors_included_read_only_not():
+    torch = pytest.importorskip("torch")
+    buffers = {}
+
+    def sigmoid_into_buffer(z):  # one preallocated tensor per shape, refilled and handed out
+        buf = buffers.setdefault(z.shape, torch.empty(z.shape, dtype=torch.float64))
+        return buf.copy_(torch.sigmoid(torch.from_numpy(z)))
+
+    cache = {}
+
+    def sigmoid_cached(z):  # the result of each input kept and handed out itself
+        return cache.setdefault(z.tobytes(), _sigmoid(z))
+
+    def read_only(z):
+        out = _sigmoid(z)
+        out.flags.writeable = False  # a caller cannot write into it: nothing to share
+        return out
+    kw = dict(seed=3, max_examples=20, dtypes=["float64"], properties=["fresh_output"])
+    shared = mathoracle.check("activation.sigmoid", sigmoid_into_buffer, **kw)
+    assert shared.status == FAIL
+    assert "reuses one buffer" in shared.results[0].counterexample.message
+    cached = mathoracle.check("activation.sigmoid", sigmoid_cached, **kw)
+    assert cached.status == FAIL and "returned it again" in cached.results[0].counterexample.message
+    assert mathoracle.check("activation.sigmoid", read_only, **kw).status == PASS

@@ -157,3 +157,21 @@ def test_nan_label_near_a_kink_is_demanded_only_if_both_sides_depend_on_it():
     assert N.mlp_gradients.nan_mask(near, "y", (0, 0)).tolist() == [False, True, False, True, False, True, True]
     clear = {**near, "biases": [np.array([-0.25, 0.25]), KINK_NET["biases"][1]]}
     assert N.mlp_gradients.nan_mask(clear, "y", (0, 0)).all()
+
+
+def test_linear_cost_of_a_target_that_drops_the_counting_array_is_not_applicable():
+    # np.asarray strips the counting subclass: the law cannot measure, and says so instead of
+    # failing a correct backprop (issue 11, "a law that fails for the wrong reason").
+    import mathoracle
+    from mathoracle.implementations.base import Implementation
+    from mathoracle.registry import bundled
+    from mathoracle.results import NOT_APPLICABLE
+
+    def plain(x, y, weights, biases, **kw):
+        return R.mlp_gradients(np.asarray(x), np.asarray(y), [np.asarray(w) for w in weights],
+                               [np.asarray(b) for b in biases], **kw)
+    impl = Implementation("asarray", {**bundled("numpy").functions, "network.mlp_gradients": plain})
+    result = mathoracle.check("network.mlp_gradients", impl, seed=1, max_examples=5,
+                              properties=["linear_cost"], dtypes=["float64"])
+    (record,) = result.results
+    assert record.status == NOT_APPLICABLE and "no multiplication could be counted" in record.reason

@@ -59,7 +59,7 @@ def test_the_whole_catalogue_runs_with_stable_ids_and_an_xfail_list(pytester, ru
     collected.stdout.fnmatch_lines(["mathoracle[[]impl.py[]]::activation.relu_grad::agreement[[]float16[]]",
                                     "mathoracle[[]impl.py[]]::activation.relu_grad::one_where_positive[[]float64[]]"])
     result = run("--mathoracle-impl", "impl.py", "--mathoracle-examples", "10", "-q", "-rs")
-    result.assert_outcomes(xfailed=6, passed=6)  # one_where_positive, range
+    result.assert_outcomes(xfailed=6, passed=12)  # one_where_positive, range, the two contracts
 
 
 def test_a_failure_outside_the_lists_fails_with_the_report(pytester, run):

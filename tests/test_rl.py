@@ -124,3 +124,39 @@ def test_ppo_domain_draws_both_advantage_signs_on_both_sides_of_the_clip():
     for sign in ("A>0", "A<0"):
         for side in ("above", "below", "inside"):
             assert (sign, side) in _seen
+
+
+def test_done_target_is_r_whatever_a_masked_terminal_state_holds():
+    """done: the target is r even when every action of s' is masked (-inf); the exact update
+    stays finite, -inf entries stay -inf, and r + (1 - done)·γ·max Q(s') (NaN) FAILs."""
+    from mathoracle.accuracy import judge
+    Q = np.array([[1.0, -np.inf], [-np.inf, -np.inf]])
+    x = {"Q": Q, "s": 0, "a": 0, "r": 2.0, "s_next": 1, "alpha": 0.5, "gamma": 0.9, "done": True}
+    e = O.q_learning_update.exact(x)
+    assert float(e.value[0, 0]) == 1.5 and all(np.isneginf(float(v)) for v in e.value.reshape(-1)[1:])
+    right = np.array([[1.5, -np.inf], [-np.inf, -np.inf]])
+    assert judge(right, e, O.q_learning_update.error, np.float64).passed
+    with np.errstate(invalid="ignore"):
+        factor = 1.0 + 0.5 * (2.0 + (1 - 1.0) * 0.9 * np.max(Q[1]) - 1.0)
+    assert np.isnan(factor)
+    for bad in (np.nan, np.inf, -np.inf, 1.5 + 1e-3):
+        v = judge(np.array([[bad, -np.inf], [-np.inf, -np.inf]]), e, O.q_learning_update.error, np.float64)
+        assert v.level == "fail", bad
+    for bad in (-1e308, 0.0):  # finite where the exact value is -inf (an illegal action)
+        v = judge(np.array([[1.5, bad], [-np.inf, -np.inf]]), e, O.q_learning_update.error, np.float64)
+        assert v.level == "fail", bad
+
+
+def test_masked_actions_are_drawn_and_never_the_taken_one():
+    seen = {"masked": 0, "terminal": 0}
+
+    @settings(max_examples=200, database=None, deadline=None, derandomize=True)
+    @given(O.q_learning(np.float64))
+    def run(x):
+        Q = x["Q"]
+        assert np.isfinite(Q[x["s"], x["a"]])
+        assert all(np.isfinite(row).any() for i, row in enumerate(Q) if i != x["s_next"] or not x["done"])
+        seen["masked"] += bool(np.isneginf(Q).any())
+        seen["terminal"] += bool(x["done"] and np.isneginf(Q[x["s_next"]]).all())
+    run()
+    assert seen["masked"] >= 20 and seen["terminal"] >= 5, seen

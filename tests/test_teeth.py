@@ -11,6 +11,7 @@ import pytest
 import mathoracle
 from mathoracle.implementations.base import Implementation
 from mathoracle.properties import properties_for
+from mathoracle.properties.contracts import calling_contracts
 from mathoracle.registry import bundled, oracles
 from mathoracle.results import FAIL, PASS
 from mathoracle.text import format_check
@@ -29,7 +30,9 @@ def _with(variant) -> Implementation:
 
 @lru_cache(maxsize=None)
 def _run(variant):
-    only = ["gradient"] if variant.kind == "gradient" else None
+    only = (["gradient"] if variant.kind == "gradient" else
+            [p.name for p in calling_contracts(oracles()[variant.oracle_id])] if variant.kind == "contract"
+            else None)
     return mathoracle.check(variant.oracle_id, _with(variant), seed=SEED, max_examples=EXAMPLES,
                             shrink=False, properties=only,
                             conventions=variant.conventions)

@@ -53,7 +53,27 @@ def _at_clip_edge(kw) -> bool:
     return bool(np.any((np.abs(r - (1 - eps)) <= 2 * u) | (np.abs(r - (1 + eps)) <= 2 * u)))
 
 
+def _terminal_all_masked(kw) -> bool:
+    """done, and every action of s' masked by -inf (a terminal state)."""
+    q = np.asarray(kw["Q"], dtype=np.float64)
+    return bool(kw.get("done", False)) and bool(np.all(np.isneginf(q[int(kw["s_next"])])))
+
+
 DEVIATIONS = (
+    KnownDeviation(
+        oracle="rl.q_learning_update",
+        properties=("agreement", "edges", "alpha_one_sets_target", "alpha_zero_unchanged",
+                    "done_stops_bootstrap"),
+        summary="done with every action of s' masked by -inf gives NaN, not the target r "
+                "(Q = [[0, 0], [-inf, -inf]], s = a = 0, s' = 1, done: NaN for 0)",
+        reason="rlax.q_learning bootstraps as r + discount·max Q(s', ·) and a done is passed as "
+               "discount 0: 0·(-inf) is NaN (the adapter's own discount = γ·(1 - done) is "
+               "rlax's documented way to end an episode)",
+        reference="rlax/_src/value_learning.py q_learning: target_tm1 = r_t + discount_t * "
+                  "jnp.max(q_t) (https://github.com/google-deepmind/rlax)",
+        witness={"Q": np.array([[0.0, 0.0], [-np.inf, -np.inf]]), "s": 0, "a": 0, "r": 0.0,
+                 "s_next": 1, "alpha": 0.5, "gamma": 0.9, "done": True},
+        region=_terminal_all_masked),
     KnownDeviation(
         oracle="rl.ppo_clip_objective", properties=("gradient",),
         summary="at r = 1 ± ε the gradient is split between the tied branches of min and clip "

@@ -1,30 +1,49 @@
 """scikit-learn's PCA: sklearn.decomposition.PCA with svd_solver="full" (LAPACK's SVD of the
 centred data).
 
-- fit: ``PCA(n_components=k).fit(X)`` → (components_, explained_variance_).
-- explained_variance_ratio: ``PCA().fit(X).explained_variance_ratio_`` (all min(n, d) = d
-  ratios: the domain has n > d).
+- fit: ``PCA(n_components=k).fit(X)`` → (components_, explained_variance_). scikit-learn
+  gives at most min(n, d) components; for wide data (n ≤ d) and k > n the adapter adds the
+  missing ones: eigenvalue exactly 0 (the centred data have rank ≤ n - 1), components an
+  orthonormal basis of the complement of those returned (``scipy.linalg.null_space``), any
+  of which is right (a tie at 0: judged by the laws).
+- explained_variance_ratio: ``PCA().fit(X).explained_variance_ratio_``: min(n, d) ratios,
+  padded with the exact zeros of the d - n eigenvalues it leaves out when n < d.
 - choose_k: ``PCA(n_components=threshold).fit(X).n_components_``. scikit-learn keeps the
   smallest k whose cumulative ratio is strictly greater than the threshold
   (``searchsorted(..., side="right") + 1``, issue #15669); the catalogue's rule is ≥. They
-  differ only at an exact tie, which the domain excludes (no answer is unique there in
-  floating point), so it is not a deviation; tests/test_pca.py shows the difference.
+  differ at an exact tie, which the domain draws: a known deviation (``DEVIATIONS``).
 - transform: ``PCA.transform`` of a PCA whose ``components_`` and ``mean_`` are set. It
   projects first and centres after (X Vᵀ - mean Vᵀ), which loses accuracy for data far from
   its mean, but no more than rounding X itself costs (the allowance counts |x|·|v|).
 """
+import numpy as np
+from scipy.linalg import null_space
 from sklearn.decomposition import PCA
+
+from ..base import KnownDeviation
+
+
+def _padded(values, size):
+    """values followed by exact zeros up to ``size`` (the eigenvalues scikit-learn leaves out)."""
+    return np.concatenate([values, np.zeros(size - len(values), values.dtype)])
 
 
 def fit(X, k):
-    """PCA(n_components=k, svd_solver="full").fit(X): (components_, explained_variance_)."""
-    pca = PCA(n_components=k, svd_solver="full").fit(X)
-    return pca.components_, pca.explained_variance_
+    """PCA(n_components=min(k, n, d), svd_solver="full").fit(X): (components_,
+    explained_variance_), completed to k for wide data (see the module docstring)."""
+    pca = PCA(n_components=min(k, *np.shape(X)), svd_solver="full").fit(X)
+    comps, values = pca.components_, pca.explained_variance_
+    if len(values) < k:
+        rest = null_space(np.asarray(comps, np.float64)).T[:k - len(values)]
+        comps = np.concatenate([comps, rest.astype(comps.dtype)])
+        values = _padded(values, k)
+    return comps, values
 
 
 def explained_variance_ratio(X):
-    """PCA(svd_solver="full").fit(X).explained_variance_ratio_."""
-    return PCA(svd_solver="full").fit(X).explained_variance_ratio_
+    """PCA(svd_solver="full").fit(X).explained_variance_ratio_, zero-padded to d ratios."""
+    ratios = PCA(svd_solver="full").fit(X).explained_variance_ratio_
+    return _padded(ratios, np.shape(X)[1])
 
 
 def choose_k(X, threshold=0.95):
@@ -42,3 +61,28 @@ def transform(X, components, mean):
 
 FUNCTIONS = {"pca.fit": fit, "pca.transform": transform,
              "pca.explained_variance_ratio": explained_variance_ratio, "pca.choose_k": choose_k}
+
+
+def _exact_tie(kw) -> bool:
+    """Some exact cumulative ratio equals the threshold (the oracle's own tie test)."""
+    from mathoracle.oracles.pca import _is_tie, cumulative_ratios, spectrum
+    X = np.asarray(kw["X"])
+    if X.ndim != 2 or X.shape[0] < 2 or not np.isfinite(X).all() or not np.any(X != X[:1]):
+        return False
+    t = float(kw.get("threshold", 0.95))
+    return any(_is_tie(r, t) for r in cumulative_ratios(spectrum(X)))
+
+
+DEVIATIONS = (
+    KnownDeviation(
+        oracle="pca.choose_k", properties=("agreement",),
+        summary="at an exact tie (a cumulative ratio equal to the threshold) one component more "
+                "than the smallest k whose ratio reaches it (2 for 1 at "
+                "X = [[1, 0], [-1, 0], [0, 1], [0, -1]], threshold 0.5)",
+        reason="scikit-learn keeps the smallest k whose cumulative ratio is strictly greater "
+               "than n_components (searchsorted(..., side='right') + 1)",
+        reference="https://github.com/scikit-learn/scikit-learn/issues/15669; "
+                  "sklearn/decomposition/_pca.py (_fit_full)",
+        witness={"X": np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]), "threshold": 0.5},
+        region=_exact_tie),
+)

@@ -37,7 +37,8 @@ class Variant:
     name: str  # stable snake_case, unique within the oracle: part of the pytest id
     fn: Callable
     why: str
-    kind: str = "function"  # or "gradient": fn(cotangent, *arrays, **params) -> {arg: grad}
+    kind: str = "function"  # or "gradient": fn(cotangent, *arrays, **params) -> {arg: grad};
+    # or "contract": right numbers, checked on the calling contracts only
     # A bug that shows only as a refusal (an accidental ValueError the rules read as input
     # validation): caught under ``strict``, where a refused input fails the check.
     strict: bool = False
@@ -66,8 +67,10 @@ def back(x, like) -> np.ndarray:
 
 from mathoracle.oracles import section_modules  # noqa: E402
 
-# One module per seed section (as in oracles/), plus gradients.py for backward passes.
-_MODULES = [*section_modules(__name__), import_module(f"{__name__}.gradients")]
+# One module per seed section (as in oracles/), plus gradients.py for backward passes and
+# contracts.py for the calling contracts.
+_MODULES = [*section_modules(__name__), import_module(f"{__name__}.gradients"),
+            import_module(f"{__name__}.contracts")]
 BUGGY: list[Variant] = [v for m in _MODULES for v in getattr(m, "BUGGY", ())]
 CORRECT: list[Variant] = [v for m in _MODULES for v in getattr(m, "CORRECT", ())]
 

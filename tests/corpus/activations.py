@@ -392,6 +392,9 @@ BUGGY = [
             "squeezes the result: length-1 axes disappear, the shape is wrong"),
     Variant(_SM, "nansum_drops_nan", softmax_nan_safe,
             "nanmax/nansum 'to be safe': a NaN logit no longer makes its slice NaN"),
+    Variant(_SM, "pairwise_differences", softmax_pairwise_differences,
+            "s_i = 1/Σ_j e^(z_j - z_i): right for finite logits, but two masked (-inf) logits "
+            "give -inf - (-inf) = NaN where the probability is 0"),
 ]
 
 CORRECT = [
@@ -425,8 +428,6 @@ CORRECT = [
             "fills α and sets 1 where z > 0: α at z = 0, as the convention says"),
     Variant(_SM, "log_softmax_exp", softmax_log_softmax_exp,
             "exp(z - m - log Σ e^(z-m)): log-softmax, exponentiated"),
-    Variant(_SM, "pairwise_differences", softmax_pairwise_differences,
-            "s_i = 1/Σ_j e^(z_j - z_i): every exponent is a difference, inf only where s_i underflows"),
 ]
 
 # The activations beyond the seed (GELU, SiLU, softplus, ELU, log-softmax, logsumexp).

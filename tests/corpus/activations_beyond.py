@@ -270,6 +270,33 @@ def logsumexp_logaddexp_reduce(z, axis=-1):
         return back(np.logaddexp.reduce(wide(z), axis=axis), z)
 
 
+def _online(x, axis):
+    """One pass over each slice with a running max m and sum s (online softmax): s·e^{m - m'}
+    + e^{z - m'}. While every logit seen is -inf, m = m' = -inf and e^{-inf - (-inf)} is NaN."""
+    x = np.moveaxis(x, axis, -1)
+    m = np.full(x.shape[:-1], -np.inf)
+    s = np.zeros(x.shape[:-1])
+    with np.errstate(**_ERR):
+        for i in range(x.shape[-1]):
+            m_new = np.maximum(m, x[..., i])
+            s = s * np.exp(m - m_new) + np.exp(x[..., i] - m_new)
+            m = m_new
+    return m, s
+
+
+def logsumexp_online(z, axis=-1):
+    m, s = _online(np.asarray(z, np.float64), axis)
+    with np.errstate(**_ERR):
+        return back(m + np.log(s), z)
+
+
+def log_softmax_online(z, axis=-1):
+    x = np.asarray(z, np.float64)
+    m, s = _online(x, axis)
+    with np.errstate(**_ERR):
+        return back(x - np.expand_dims(m + np.log(s), axis), z)
+
+
 # --- the corpus ---------------------------------------------------------------------------
 
 _G, _GT, _SI, _SP = "activation.gelu", "activation.gelu_tanh", "activation.silu", "activation.softplus"
@@ -324,6 +351,10 @@ BUGGY = [
     Variant(_LSE, "forgets_the_max", logsumexp_forgets_the_max,
             "log Σ e^{z - m} without adding m back"),
     Variant(_LSE, "reduces_axis_0", logsumexp_axis_zero, "ignores axis and reduces axis 0"),
+    Variant(_LSE, "online_masked_prefix", logsumexp_online,
+            "online (running-max) logsumexp: NaN where a slice starts with masked (-inf) logits"),
+    Variant(_LS, "online_masked_prefix", log_softmax_online,
+            "online (running-max) log-softmax: NaN where a slice starts with masked (-inf) logits"),
 ]
 
 CORRECT = [

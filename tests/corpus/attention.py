@@ -43,6 +43,16 @@ def _sdp(Q, K, V, mask=None, *, scale=None, axis=-1):
 
 # --- attention.scaled_dot_product: buggy -------------------------------------------------
 
+def sdp_buffer_sized_by_keys(Q, K, V, mask=None):
+    """The output buffer allocated (..., n_q, n_k) and filled column by column up to d_v: the
+    columns past d_v stay 0, those past n_k are cut. Right whenever d_v = n_k."""
+    full = _sdp(Q, K, V, mask)
+    out = np.zeros(full.shape[:-1] + (K.shape[-2],), full.dtype)
+    m = min(out.shape[-1], full.shape[-1])
+    out[..., :m] = full[..., :m]
+    return out
+
+
 def sdp_scaled_by_d_k(Q, K, V, mask=None):
     return _sdp(Q, K, V, mask, scale=lambda d: 1 / d)
 
@@ -181,6 +191,19 @@ def mha_unscaled(Q, K, V, W_q, W_k, W_v, W_o, num_heads):
     return _mha(Q, K, V, W_q, W_k, W_v, W_o, num_heads, scale=lambda e, h: 1.0)
 
 
+def mha_interleaved_heads(Q, K, V, W_q, W_k, W_v, W_o, num_heads):
+    """einops' '(d h)' split: head i takes columns i, i + h, ...; the merge interleaves back.
+    The same as the block split when d_k = 1."""
+    def split(x, h):
+        return np.moveaxis(x.reshape(x.shape[:-1] + (x.shape[-1] // h, h)), -1, -3)
+
+    q, k, v, wq, wk, wv, wo = map(wide, (Q, K, V, W_q, W_k, W_v, W_o))
+    h = num_heads
+    heads = _attend(split(q @ wq, h), split(k @ wk, h), split(v @ wv, h))  # (..., h, n, d)
+    merged = np.moveaxis(heads, -3, -1)                                     # (..., n, d, h)
+    return back(merged.reshape(merged.shape[:-2] + (-1,)) @ wo, Q)
+
+
 def mha_per_head_loop(Q, K, V, W_q, W_k, W_v, W_o, num_heads):
     q, k, v, wq, wk, wv, wo = map(wide, (Q, K, V, W_q, W_k, W_v, W_o))
     d = wq.shape[1] // num_heads
@@ -288,6 +311,10 @@ BUGGY = [
     Variant(MHA, "torch_layout_weights", mha_torch_layout_weights,
             "x @ W.T (nn.Linear's layout) on weights given for x @ W"),
     Variant(MHA, "unscaled", mha_unscaled, "no 1/√d_k"),
+    Variant(MHA, "interleaved_heads", mha_interleaved_heads,
+            "heads split '(d h)' (column i to head i mod h), not '(h d)': differs once d_k ≥ 2"),
+    Variant(SDP, "buffer_sized_by_keys", sdp_buffer_sized_by_keys,
+            "output buffer (n_q, n_k) instead of (n_q, d_v): right only when d_v = n_k"),
     Variant(PE, "positive_exponent", pe_positive_exponent,
             "pos·10000^(2i/d): the exponent's sign lost"),
     Variant(PE, "exponent_from_column_index", pe_exponent_from_column_index,

@@ -65,6 +65,13 @@ def rbf_expansion_in_dtype(X, Y, gamma):
         return np.exp(-gamma * d2).astype(X.dtype)
 
 
+def rbf_gamma_or_default(X, Y, gamma):
+    """``gamma or 1/d``: γ = 0 (K = 1) read as "not given", scikit-learn's default 1/n_features."""
+    g = gamma or 1.0 / X.shape[1]
+    with np.errstate(**_ERR):
+        return back(np.exp(-g * _sq_dist(wide(X), wide(Y))), X)
+
+
 def rbf_half_gamma(X, Y, gamma):
     with np.errstate(**_ERR):
         return back(np.exp(-gamma * _sq_dist(wide(X), wide(Y)) / 2), X)
@@ -175,6 +182,8 @@ BUGGY = [
     Variant(_R, "unsquared_distance", rbf_unsquared, "exp(-γ‖x-y‖): the distance is not squared"),
     Variant(_R, "expansion_in_dtype", rbf_expansion_in_dtype,
             "‖x‖² + ‖y‖² - 2xᵀy in the input dtype, unclipped: K(x, x) ≠ 1 and K > 1"),
+    Variant(_R, "gamma_or_default", rbf_gamma_or_default,
+            "γ = 0 read as 'use the default 1/d' (gamma or default): K = 1 expected"),
     Variant(_R, "gaussian_half", rbf_half_gamma, "exp(-γ‖x-y‖²/2): the σ-convention's ½ added"),
     Variant(_R, "sparsified", rbf_sparsified, "zeroes entries below 1e-6 to make K sparse"),
     Variant(_R, "row_bandwidth", rbf_row_bandwidth,

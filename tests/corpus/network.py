@@ -177,6 +177,17 @@ def mlp_gradients_sum_not_mean(x, y, weights, biases, activation="sigmoid", loss
     return [back(g * n, x) for g in dWs], [back(g * n, x) for g in dbs]
 
 
+def mlp_gradients_batch_mean(x, y, weights, biases, activation="sigmoid", loss="mse"):
+    """Every loss divided by the batch size (a mean over samples of per-sample sums over the
+    outputs, Keras's and scikit-learn's habit), where the catalogue's mean divides by all
+    batch·units elements: right with one output unit, k times too large with k."""
+    dWs, dbs = R.mlp_gradients(x.astype(np.float64), y.astype(np.float64),
+                               [w.astype(np.float64) for w in weights],
+                               [b.astype(np.float64) for b in biases], activation, loss)
+    k = 1 if loss == "categorical_cross_entropy" else y.shape[-1]
+    return [back(g * k, x) for g in dWs], [back(g * k, x) for g in dbs]
+
+
 def mlp_gradients_per_sample(x, y, weights, biases, activation="sigmoid", loss="mse"):
     """Backpropagation one sample at a time, the per-sample gradients summed: the mean over
     the batch is the sum of the samples' contributions to it."""
@@ -229,6 +240,9 @@ BUGGY = [
     Variant(_M, "sum_not_mean", mlp_gradients_sum_not_mean,
             "the gradient of the summed loss, not of the mean (n times too large)"),
     Variant(_M, "nan_guarded", _nan_guarded(R.mlp_gradients), "np.nan_to_num hides a NaN input"),
+    Variant(_M, "divides_by_batch_not_elements", mlp_gradients_batch_mean,
+            "the mean loss divided by the batch size, not by batch·units: k times too large "
+            "with k output units"),
 ]
 
 CORRECT = [

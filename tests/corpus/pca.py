@@ -133,6 +133,14 @@ def ratio_nan_skipping(X):
     return back(v / v.sum(), X)
 
 
+def ratio_thin_svd(X):
+    """Squared singular values of the centred data, not padded: min(n, d) ratios, not d."""
+    x = _f64(X)
+    s = np.linalg.svd(x - x.mean(axis=0), compute_uv=False) if np.isfinite(x).all() \
+        else np.full(min(x.shape), np.nan)
+    return back(s ** 2 / np.sum(s ** 2), X)
+
+
 def ratio_svd(X):
     x = _f64(X)
     if not np.isfinite(x).all():
@@ -188,9 +196,14 @@ BUGGY = [
             "unbiased eigenvalues over the biased total variance (np.var's ddof=0)"),
     Variant("pca.explained_variance_ratio", "ascending_order", ratio_ascending, "smallest first"),
     Variant("pca.explained_variance_ratio", "ratio_of_top", ratio_of_top, "λ_k/λ_1 instead of λ_k/Σλ"),
+    Variant("pca.explained_variance_ratio", "thin_svd", ratio_thin_svd,
+            "a thin SVD's min(n, d) ratios: the d - n trailing zeros of wide data are missing"),
     Variant("pca.explained_variance_ratio", "nan_skipping", ratio_nan_skipping, "nanmean hides a NaN"),
     Variant("pca.choose_k", "zero_based", choose_k_zero_based, "the index of the first cumulative ratio reaching the threshold, not k (off by one)"),
     Variant("pca.choose_k", "one_more", choose_k_one_more, "one component more than needed"),
+    Variant("pca.choose_k", "strict_inequality", choose_k_strict,
+            "cumulative ratio > threshold (scikit-learn's rule): at an exact tie one too many "
+            "(X = [[1,0],[-1,0],[0,1],[0,-1]], t = 0.5: 2 for 1)"),
 ]
 
 CORRECT = [
@@ -201,6 +214,4 @@ CORRECT = [
     Variant("pca.transform", "einsum", transform_einsum, "einsum over the centred data"),
     Variant("pca.explained_variance_ratio", "svd", ratio_svd, "squared singular values, zero-padded to d"),
     Variant("pca.choose_k", "loop", choose_k_loop, "a running sum against threshold·total"),
-    Variant("pca.choose_k", "strict_inequality", choose_k_strict,
-            "scikit-learn's strict > differs only at exact ties, which the domain leaves out"),
 ]

@@ -147,6 +147,11 @@ def _one_pass(v, mu, axis):
     return (np.mean(x32 * x32, axis=axis, keepdims=True) - np.float32(mu) ** 2).astype(np.float64)
 
 
+def _one_pass_wide(v, mu, axis):
+    """E[x²] - μ² in float64: cancels when |μ| ≫ σ ([[1e8, 1e8 + 1]] normalises to ±158)."""
+    return np.mean(v * v, axis=axis, keepdims=True) - mu ** 2
+
+
 def _eps_outside(var, eps):
     return np.sqrt(var) + eps
 
@@ -257,6 +262,8 @@ BUGGY = [
     Variant(_BN, "eps_outside_sqrt", _norm(0, _biased, _eps_outside), "(x - μ)/(√σ² + ε)"),
     Variant(_BN, "std_plus_eps", batch_norm_std_plus_eps, "(x - μ)/(np.std(x) + ε)"),
     Variant(_BN, "one_pass_variance", _norm(0, _one_pass), "σ² = E[x²] - μ² in float32: cancels when |μ| ≫ σ"),
+    Variant(_BN, "one_pass_variance_float64", _norm(0, _one_pass_wide),
+            "σ² = E[x²] - μ² in float64: cancels when |μ| ≫ σ"),
     Variant(_BN, "no_eps", _norm(0, _biased, _no_eps), "no ε: a constant feature gives 0/0 = NaN"),
     Variant(_BN, "nan_ignoring", _nan_ignoring(0), "nanmean statistics: a NaN does not reach the other samples"),
     Variant(_LN, "std_plus_eps", layer_norm_std_plus_eps,
@@ -264,6 +271,8 @@ BUGGY = [
     Variant(_LN, "eps_outside_sqrt", _norm(-1, _biased, _eps_outside), "(x - μ)/(√σ² + ε)"),
     Variant(_LN, "over_the_batch", _norm(0, _biased), "normalises over the batch axis: batch norm"),
     Variant(_LN, "one_pass_variance", _norm(-1, _one_pass), "σ² = E[x²] - μ² in float32"),
+    Variant(_LN, "one_pass_variance_float64", _norm(-1, _one_pass_wide),
+            "σ² = E[x²] - μ² in float64: ±158 for [[1e8, 1e8 + 1]] (exact ±0.99998)"),
     Variant(_LN, "no_eps", _norm(-1, _biased, _no_eps), "no ε: a constant row gives 0/0 = NaN"),
     Variant(_LN, "nan_ignoring", _nan_ignoring(-1), "nanmean statistics"),
     Variant(_L2, "without_half", l2_penalty_without_half, "λ Σ‖W‖²: the ½ forgotten"),

@@ -180,6 +180,15 @@ def ql_nanmax(Q, s, a, r, s_next, alpha, gamma, done=False):
     return out
 
 
+def ql_done_as_factor(Q, s, a, r, s_next, alpha, gamma, done=False):
+    """The target as r + (1 - done)·γ·max Q(s', ·): 0·(-inf) is NaN at a terminal s'."""
+    out = np.array(Q, copy=True)
+    q = wide(Q)
+    target = r + (1 - float(done)) * gamma * np.max(q[s_next])
+    out[s, a] = q[s, a] + alpha * (target - q[s, a])
+    return out
+
+
 def ql_seed_form(Q, s, a, r, s_next, alpha, gamma, done=False):
     """The seed's Q + α[r + γ max Q' - Q], in the wider dtype."""
     out = np.array(Q, copy=True)
@@ -356,6 +365,8 @@ BUGGY = [
             "bootstraps from max Q(s, ·) instead of Q(s', ·)"),
     Variant(_Q, "updates_whole_row", ql_updates_whole_row,
             "adds the TD error to every action of s"),
+    Variant(_Q, "done_as_factor", ql_done_as_factor,
+            "r + (1 - done)·γ·max Q(s', ·): NaN when a terminal s' has every action masked (-inf)"),
     Variant(_Q, "nanmax", ql_nanmax, "np.nanmax over Q(s', ·): a NaN action value is skipped"),
     Variant(_G, "g0_everywhere", returns_g0_everywhere, "G_0 used for every step"),
     Variant(_G, "ignores_dones", returns_ignore_dones, "bootstraps across episode boundaries"),
