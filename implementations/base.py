@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from mathoracle.formats import finfo, is_float
+from mathoracle.oracles import section_modules
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,6 @@ def collect(name: str, description: str, package: str) -> Implementation:
     """Build an Implementation from the section modules of ``package`` (one per seed section,
     as in oracles/), each defining FUNCTIONS and, optionally, DEVIATIONS, NOT_APPLICABLE and
     GRADIENTS."""
-    from mathoracle.oracles import section_modules
     functions: dict[str, Callable[..., Any]] = {}
     gradients: dict[str, Callable[..., Any]] = {}
     deviations: list[KnownDeviation] = []

@@ -36,3 +36,12 @@ def writable_arrays(out: Any) -> list[np.ndarray]:
     if isinstance(out, np.ndarray) and out.flags.writeable and is_float(out.dtype) and out.size:
         return [out]
     return []
+
+
+def to_numpy(out: Any) -> np.ndarray:
+    """A target's return value as a NumPy array (tensors and Python floats included)."""
+    if hasattr(out, "detach") and hasattr(out, "numpy"):  # a torch tensor
+        out = out.detach().cpu().numpy()
+    if isinstance(out, float):
+        return np.asarray(out, dtype=np.float64)
+    return np.asarray(out)

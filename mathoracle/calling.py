@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from mathoracle import guard
-from mathoracle.buffers import copied
+from mathoracle.buffers import copied, to_numpy
 from mathoracle.formats import is_float
 from mathoracle.oracles.base import Oracle
 from mathoracle.properties.base import Falsified, Refused, signature_call
@@ -43,15 +43,6 @@ def accepted_params(fn: Callable, oracle: Oracle) -> set[str]:
     names = {p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                                    inspect.Parameter.KEYWORD_ONLY)}
     return {p.name for p in oracle.params if p.name in names}
-
-
-def to_numpy(out: Any) -> np.ndarray:
-    """A target's return value as a NumPy array (tensors and Python floats included)."""
-    if hasattr(out, "detach") and hasattr(out, "numpy"):  # a torch tensor
-        out = out.detach().cpu().numpy()
-    if isinstance(out, float):
-        return np.asarray(out, dtype=np.float64)
-    return np.asarray(out)
 
 
 # Exceptions that are a validation error on finite input (see the module docstring).

@@ -11,8 +11,16 @@ import json
 import sys
 import warnings
 
+from mathoracle import _validate, check, list_oracles, parse_param, report
 from mathoracle.guard import DEFAULT_TIMEOUT
+from mathoracle.plugins import PluginWarning
 from mathoracle.registry import UsageError
+from mathoracle.results import ERROR, FAIL, STRICT_ONLY
+from mathoracle.scaffold import new_oracle
+from mathoracle.sweep.command import add_parser as add_sweep
+from mathoracle.sweep.command import run as _sweep
+from mathoracle.tables import catalogue_table, deviations_table, laws_table
+from mathoracle.text import format_check
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,7 +79,6 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--sweep", action="store_true", help="also sweep every unary id exhaustively "
                     "in float16, bfloat16 and the float8 formats (an 'Exhaustive sweeps' section)")
     _limits(rp)
-    from mathoracle.sweep.command import add_parser as add_sweep
     add_sweep(sub)
     no = sub.add_parser("new-oracle", help="write the skeleton files of a new oracle")
     no.add_argument("oracle", help="the new id, section.name (e.g. activation.gelu)")
@@ -92,7 +99,6 @@ def _verdict_options(parser, report: bool = False) -> None:
 
 
 def _params(args) -> dict:
-    from mathoracle import parse_param
     pairs = [parse_param(text) for text in args.param]
     names = [n for n, _ in pairs]
     twice = sorted({n for n in names if names.count(n) > 1})
@@ -111,13 +117,11 @@ def _limits(parser) -> None:
 
 
 def _list(as_json: bool, as_markdown: bool) -> int:
-    from mathoracle import list_oracles
     rows = list_oracles()
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     if as_markdown:
-        from mathoracle.tables import catalogue_table, deviations_table, laws_table
         print(catalogue_table(rows))
         print()
         print(laws_table())
@@ -143,8 +147,6 @@ def _dtypes(args):
 
 
 def _check(args) -> int:
-    from mathoracle import check
-    from mathoracle.text import format_check
     result = check(args.oracle, args.target, dtypes=_dtypes(args), max_examples=args.max_examples,
                    seed=args.seed, properties=args.property, shrink=not args.no_shrink,
                    timeout=_timeout(args), isolate=args.isolate, conventions=args.convention,
@@ -154,7 +156,6 @@ def _check(args) -> int:
 
 
 def _report(args) -> int:
-    from mathoracle import _validate, report
     specs = [s.strip() for s in args.impl.split(",")]
     if not all(specs) or len(set(specs)) != len(specs):
         raise UsageError(f"--impl {args.impl!r} must be distinct, comma-separated implementation names")
@@ -178,25 +179,19 @@ def _report(args) -> int:
 def strict_failures(doc: dict) -> list[str]:
     """Ids of the report's records that fail under --strict: fail, error, inaccurate,
     refused or not supported, or a record with refused inputs or unsupported values."""
-    from mathoracle.results import ERROR, FAIL, STRICT_ONLY
     return [r["id"] for r in doc["results"] if r["status"] in (FAIL, ERROR, *STRICT_ONLY)
             or r.get("refusals") or r.get("unsupported")]
 
 
 def _new_oracle(args) -> int:
-    from mathoracle.oracles import SECTIONS
-    from mathoracle.scaffold import new_oracle
     paths = new_oracle(args.oracle, args.root)
     for path in paths:
         print(f"wrote {path}")
-    if paths[0].stem not in SECTIONS:
-        print(f"note: add {paths[0].stem!r} to SECTIONS in oracles/__init__.py")
     return 0
 
 
 def _one_line_warnings() -> None:
     """A plugin's warning as one line on stderr (no source location)."""
-    from mathoracle.plugins import PluginWarning
     default = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
@@ -213,7 +208,6 @@ def main(argv=None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "list":
             return _list(args.json, args.markdown)
-        from mathoracle.sweep.command import run as _sweep
         return {"check": _check, "report": _report, "new-oracle": _new_oracle,
                 "sweep": _sweep}[args.command](args)
     except UsageError as exc:

@@ -116,3 +116,32 @@ def is_float(dtype) -> bool:
 def bits_dtype(dtype) -> np.dtype:
     """The unsigned integer dtype of the same width (for bit patterns)."""
     return np.dtype(f"u{np.dtype(dtype).itemsize}")
+
+
+# --- ordinals: every value of a format in order, as integers --------------------------------
+# A value's ordinal is its bit pattern b when the sign bit is clear and -(b without sign) - 1
+# when it is set: ordinals increase with the value (-0 is -1, +0 is 0), and consecutive
+# ordinals are neighbouring floats (the sweeps and the ml_dtypes domains count on them).
+
+def _sign(dtype) -> int:
+    return 1 << (8 * np.dtype(dtype).itemsize - 1)
+
+
+def to_values(ords: np.ndarray, dtype) -> np.ndarray:
+    """Ordinals (int64) as values of dtype."""
+    sign = _sign(dtype)
+    bits = np.where(ords >= 0, ords, (-ords - 1) | sign)
+    return bits.astype(bits_dtype(dtype)).view(dtype)
+
+
+def to_ordinals(values: np.ndarray, dtype) -> np.ndarray:
+    """Values of dtype as ordinals (int64)."""
+    sign = _sign(dtype)
+    bits = np.asarray(values, dtype=dtype).view(bits_dtype(dtype)).astype(np.int64)
+    return np.where(bits & sign, -(bits & (sign - 1)) - 1, bits)
+
+
+def finite_span(dtype) -> tuple[int, int]:
+    """[start, stop) of every finite value of dtype."""
+    top = int(to_ordinals(np.array([finfo(dtype).max], dtype=dtype), dtype)[0])
+    return -top - 1, top + 1

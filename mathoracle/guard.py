@@ -29,6 +29,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from mathoracle.buffers import to_numpy
+
 DEFAULT_TIMEOUT = 10.0  # seconds per call; the slowest honest call here takes ~0.1 s
 
 
@@ -126,7 +128,6 @@ _registry: dict[int, Callable] = {}  # what a worker forked now can call, by id
 
 def _serve(conn) -> None:  # pragma: no cover - runs in the child
     import faulthandler
-    from mathoracle.calling import to_numpy
     faulthandler.disable()  # a crash is the finding; no traceback dump from a parent's handler
     while True:
         try:

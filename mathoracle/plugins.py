@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import entry_points
+from typing import Callable
 
 ORACLE_GROUP = "mathoracle.oracles"
 IMPLEMENTATION_GROUP = "mathoracle.implementations"
@@ -66,16 +67,16 @@ def plugin_oracles(taken: frozenset[str]) -> Loaded:
 
 
 @lru_cache(maxsize=None)
-def plugin_implementations(taken: frozenset[str]) -> dict:
-    """name -> Implementation for every ``mathoracle.implementations`` entry point."""
-    from mathoracle.registry import as_implementation
+def plugin_implementations(taken: frozenset[str], coerce: Callable) -> dict:
+    """name -> Implementation for every ``mathoracle.implementations`` entry point, made one
+    by ``coerce(object, name, source)`` (the registry's ``as_implementation``)."""
     out = {}
     for ep in sorted(entry_points(group=IMPLEMENTATION_GROUP), key=lambda e: e.name):
         if ep.name in taken or ep.name in out:
             _warn(ep, f"implementation name {ep.name!r} is already registered")
             continue
         try:
-            out[ep.name] = as_implementation(ep.load(), ep.name, ep.value)
+            out[ep.name] = coerce(ep.load(), ep.name, ep.value)
         except Exception as exc:
             _warn(ep, f"{type(exc).__name__}: {exc}")
     return out

@@ -14,10 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping
 
+from mathoracle import conventions as conv
 from mathoracle.errors import UsageError  # noqa: F401  (re-exported: mathoracle.registry.UsageError)
 from mathoracle.implementations.base import Implementation, KnownDeviation
 from mathoracle.oracles import builtin_oracles
 from mathoracle.oracles.base import Oracle
+from mathoracle.plugins import plugin_implementations, plugin_oracles
 
 BUNDLED = {
     "numpy": "mathoracle.implementations.numpy_reference",
@@ -35,7 +37,6 @@ BUNDLED = {
 @lru_cache(maxsize=None)
 def _catalogue() -> tuple[dict[str, Oracle], tuple]:
     """(every oracle by id, the laws plugins give), read once per process."""
-    from mathoracle.plugins import plugin_oracles
     table = {o.id: o for o in builtin_oracles()}
     plugins = plugin_oracles(frozenset(table))
     table.update({o.id: o for o in plugins.oracles})
@@ -68,8 +69,7 @@ def get_oracle(oracle_id: str) -> Oracle:
 def bundled(name: str) -> Implementation:
     """A bundled implementation by name; UsageError when its library is not installed."""
     if name not in BUNDLED:
-        from mathoracle.plugins import plugin_implementations
-        plugins = plugin_implementations(frozenset(BUNDLED))
+        plugins = plugin_implementations(frozenset(BUNDLED), as_implementation)
         if name in plugins:
             return plugins[name]
         raise UsageError(f"unknown implementation {name!r}; the bundled ones are "
@@ -85,14 +85,13 @@ def bundled(name: str) -> Implementation:
 
 def available_implementations() -> dict[str, Implementation | str]:
     """Every bundled implementation, or the reason it cannot be loaded here."""
-    from mathoracle.plugins import plugin_implementations
     out: dict[str, Implementation | str] = {}
     for name in BUNDLED:
         try:
             out[name] = bundled(name)
         except UsageError as exc:
             out[name] = str(exc)
-    out.update(plugin_implementations(frozenset(BUNDLED)))
+    out.update(plugin_implementations(frozenset(BUNDLED), as_implementation))
     return out
 
 
@@ -177,7 +176,6 @@ def as_implementation(obj, name: str, source: str = "") -> Implementation:
     object with ``IMPLEMENTATION``, or with ``FUNCTIONS`` (oracle id -> function) and
     optionally ``GRADIENTS``, ``CONVENTIONS``, ``DEVIATIONS`` (KnownDeviation list), or a
     plain mapping of oracle id -> function."""
-    from mathoracle import conventions as conv
     declared = tuple(getattr(obj, "CONVENTIONS", ()))
     if hasattr(obj, "IMPLEMENTATION"):
         obj = obj.IMPLEMENTATION
@@ -257,8 +255,7 @@ def resolve_implementation(oracle_id: str, target: str | Callable | Implementati
     if not isinstance(target, str):
         raise UsageError(f"target must be a function, an implementation or a 'module:function' "
                          f"string, got a {type(target).__name__}")
-    from mathoracle.plugins import plugin_implementations
-    if target in BUNDLED or target in plugin_implementations(frozenset(BUNDLED)):
+    if target in BUNDLED or target in plugin_implementations(frozenset(BUNDLED), as_implementation):
         return bundled(target)
     if ":" not in target and (target.endswith(".py") or _is_implementation_module(target)):
         return load_implementation(target)

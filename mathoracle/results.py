@@ -7,16 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-PASS, FAIL, ERROR, NOT_APPLICABLE, DEVIATION = "pass", "fail", "error", "not applicable", "known deviation"
-# The right formula with fewer correct digits than the dtype allows (fails only under strict).
-INACCURATE = "inaccurate"
-# The target refused (a deliberate validation error) every input the property drew.
-REFUSED = "refused"
-# An option value (activation='leaky_relu') the target refuses on every input.
-UNSUPPORTED = "not supported"
-STATUSES = (PASS, INACCURATE, REFUSED, UNSUPPORTED, FAIL, ERROR, NOT_APPLICABLE, DEVIATION)
-# Statuses that fail a check only under ``strict`` (a record with partial refusals too).
-STRICT_ONLY = (INACCURATE, REFUSED, UNSUPPORTED)
+from mathoracle.statuses import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS,  # noqa: F401
+                                 REFUSED, STATUSES, STRICT_ONLY, UNSUPPORTED)
+
 SAMPLES_KEPT = 64  # (|input|, ulps) pairs kept per record for the error-vs-magnitude plot
 
 
@@ -138,5 +131,5 @@ class CheckResult:
     def raise_for_status(self, strict: bool = False) -> None:
         """Raise AssertionError with the failures' reports if the check fails (``fails``)."""
         if self.fails(strict):
-            from mathoracle.text import format_check
+            from mathoracle.text import format_check  # lazy: `import mathoracle` stays light
             raise AssertionError(format_check(self))

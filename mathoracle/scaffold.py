@@ -9,7 +9,7 @@ created otherwise; one module per seed section, as everywhere in the project):
     tests/corpus/<module>.py                   a buggy variant that must be caught
 
 Every stub raises NotImplementedError until it is filled in, so nothing passes by accident.
-A new module's section must be added to ``SECTIONS`` in oracles/__init__.py.
+A new section needs nothing else: sections are the modules of oracles/ with ``ORACLES``.
 """
 from __future__ import annotations
 

@@ -2,7 +2,9 @@
 tests/test_docs.py fails when the README's copy is stale)."""
 from __future__ import annotations
 
+from mathoracle.properties import properties_for
 from mathoracle.properties.contracts import GENERIC
+from mathoracle.registry import available_implementations, oracles
 
 
 def _cell(s: str) -> str:
@@ -20,8 +22,6 @@ def catalogue_table(rows) -> str:
 
 def laws_table() -> str:
     """One row per oracle: its laws (the properties beyond the generic contracts), by name."""
-    from mathoracle.properties import properties_for
-    from mathoracle.registry import oracles
     lines = ["| oracle | laws |", "|---|---|"]
     for oracle in oracles().values():
         laws = [p for p in properties_for(oracle) if p.name not in GENERIC]
@@ -33,7 +33,6 @@ def laws_table() -> str:
 
 def deviations_table() -> str:
     """The known deviations of the bundled implementations."""
-    from mathoracle.registry import available_implementations
     lines = ["| implementation | oracle | properties | what differs | documented at |",
              "|---|---|---|---|---|"]
     for name, impl in available_implementations().items():

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from mathoracle.accuracy import FORMATS, ulp
 from mathoracle.properties.base import show, source
-from mathoracle.results import (DEVIATION, FAIL, INACCURATE, PASS, REFUSED, CheckResult,
-                                Counterexample, PropertyResult)
+from mathoracle.statuses import DEVIATION, FAIL, INACCURATE, PASS, REFUSED
+
+if TYPE_CHECKING:  # annotations only: the result model imports this module
+    from mathoracle.results import CheckResult, Counterexample, PropertyResult
 
 BRIEF = 8        # arrays with more elements are abbreviated in ``input:``
 HEAD = 4         # first values shown of an abbreviated array
@@ -88,7 +91,6 @@ def abs_error(ce: Counterexample, dtype: str) -> float | None:
     the ulps were measured in), else |got − expected| of the two printed values."""
     if not (_real(ce.got) and _real(ce.expected)):
         return None
-    from mathoracle.accuracy import FORMATS, ulp
     if ce.ulps is not None and math.isfinite(ce.ulps) and math.isfinite(ce.expected) and dtype in FORMATS:
         import mpmath
         return float(ce.ulps * ulp(mpmath.mpf(ce.expected), FORMATS[dtype]))
@@ -342,3 +344,13 @@ def format_check(result: CheckResult, verbose: bool = False) -> str:
     shown = "\n".join(lines)
     lines.extend(f"  note: {n}" for n in result.notes if n not in shown)  # each finding once
     return "\n".join(lines)
+
+
+def number(x):
+    """A float for JSON: finite as is, non-finite as a string, None kept."""
+    if x is None:
+        return None
+    x = float(x)
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")

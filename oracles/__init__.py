@@ -1,22 +1,36 @@
 """Oracles: the single source of truth for every formula, one module per seed section.
 
-``SECTIONS`` names the sections in catalogue order; every layer (properties/,
-implementations/*/, tests/corpus/) has a module of the same name for each section it covers.
+A section is any module of this package that declares ``ORACLES``; its ``POSITION`` orders
+it in the catalogue. Every layer (properties/, implementations/*/, tests/corpus/) has a
+module of the same name for each section it covers. Nothing lists them: a new section is
+its own files.
 """
 from __future__ import annotations
 
+import math
+import pkgutil
+from functools import lru_cache
 from importlib import import_module
+from importlib.util import find_spec
 
-SECTIONS = ("activations", "network", "losses", "regularization", "attention", "vae", "gan",
-            "diffusion", "rl", "kernels", "svm", "pca", "tsne", "divergence")
+
+@lru_cache(maxsize=None)
+def sections() -> tuple[str, ...]:
+    """The section names in catalogue order (a module without ``POSITION`` comes after the
+    others, by name)."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        module = import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "ORACLES"):
+            found.append((getattr(module, "POSITION", math.inf), info.name))
+    return tuple(name for _, name in sorted(found))
 
 
 def section_modules(package: str, attribute: str | None = None):
-    """The modules ``package.<section>`` that exist, in SECTIONS order (those with
+    """The modules ``package.<section>`` that exist, in catalogue order (those with
     ``attribute`` only, when given). A layer need not cover every section."""
-    from importlib.util import find_spec
     out = []
-    for section in SECTIONS:
+    for section in sections():
         name = f"{package}.{section}"
         if find_spec(name) is None:
             continue

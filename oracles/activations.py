@@ -40,9 +40,12 @@ def real_edges(dtype, **params):
     return st.fixed_dictionaries({"z": z, **params})
 
 
+SLOPE_EDGES = (0.0, 0.01, 0.2, 1.0)
+
+
 def slopes(dtype):
     """α in [0, 1], the range where max(αz, z) is the leaky ReLU."""
-    return {"alpha": d.fraction(dtype, edges=[0.0, 0.01, 0.2, 1.0])}
+    return {"alpha": d.fraction(dtype, edges=list(SLOPE_EDGES))}
 
 
 # Where the Gaussian tail crosses the dtypes' limits: 1 + erf(z/√2) = 2Φ(z) falls below u at
@@ -64,15 +67,18 @@ def gaussian_edge_values(dtype):
     return st.fixed_dictionaries({"z": d.arrays(dtype, st.sampled_from(gaussian_edges(dtype)))})
 
 
+BETA_EDGES = (1.0, 0.5, 2.0, 8.0)
+ELU_ALPHA_EDGES = (1.0, 0.1, 1.6732632423543772)  # the default, and SELU's α
+
+
 def sharpness(dtype):
     """β > 0 of softplus: the default 1, powers of two, and [1/8, 8]."""
-    return {"beta": st.one_of(st.sampled_from([1.0, 0.5, 2.0, 8.0]), st.floats(0.125, 8.0))}
+    return {"beta": st.one_of(st.sampled_from(BETA_EDGES), st.floats(0.125, 8.0))}
 
 
 def saturations(dtype):
     """α > 0 of ELU (its value as z → -∞ is -α): the default 1, SELU's α, and [1/16, 4]."""
-    return {"alpha": st.one_of(st.sampled_from([1.0, 0.1, 1.6732632423543772]),
-                               st.floats(0.0625, 4.0))}
+    return {"alpha": st.one_of(st.sampled_from(ELU_ALPHA_EDGES), st.floats(0.0625, 4.0))}
 
 
 def probe(dtype):
@@ -102,6 +108,35 @@ def logits(draw, dtype, edges_only=False):
 
 def probe_axis(dtype):
     return {"z": np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]], dtype=dtype), "axis": -1}
+
+
+def _masked(x) -> bool:
+    """Some logit is -inf, and its slice keeps a finite one (the domain's promise)."""
+    z = np.moveaxis(x["z"], x["axis"], -1)
+    return bool(np.isneginf(z).any() and np.isfinite(z).any(axis=-1).all())
+
+
+_LOGIT_COVERAGE = d.Coverage(
+    edges=lambda dt: {"z": d.real_edges(dt)},
+    classes={"a masked logit (-inf)": _masked,
+             "a slice of length 1": lambda x: x["z"].shape[x["axis"]] == 1,
+             "a slice of length ≥ 2": lambda x: x["z"].shape[x["axis"]] >= 2,
+             "3-D, reduced over a middle axis": lambda x: x["z"].ndim == 3
+             and x["axis"] % 3 == 1})
+_REAL = d.Coverage(edges=lambda dt: {"z": d.real_edges(dt)})
+_GAUSSIAN = d.Coverage(edges=lambda dt: {"z": gaussian_edges(dt)})
+_SLOPED = d.Coverage(edges=lambda dt: {"z": d.real_edges(dt), "alpha": list(SLOPE_EDGES)})
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    **{f"activation.{name}": _REAL for name in (
+        "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "silu")},
+    "activation.leaky_relu": _SLOPED, "activation.leaky_relu_grad": _SLOPED,
+    "activation.gelu": _GAUSSIAN, "activation.gelu_tanh": _GAUSSIAN,
+    "activation.softplus": d.Coverage(edges=lambda dt: {"z": d.real_edges(dt),
+                                                        "beta": list(BETA_EDGES)}),
+    "activation.elu": d.Coverage(edges=lambda dt: {"z": d.real_edges(dt),
+                                                   "alpha": list(ELU_ALPHA_EDGES)}),
+    **{f"activation.{name}": _LOGIT_COVERAGE for name in ("softmax", "log_softmax", "logsumexp")},
+}
 
 
 # --- formulas ------------------------------------------------------------------------
@@ -374,5 +409,6 @@ logsumexp = SliceReduction(
     note="a reduction over axis: the output has z's shape without it",
 )
 
+POSITION = 1  # the section's place in the catalogue (oracles.sections)
 ORACLES = (sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu,
            leaky_relu_grad, softmax, gelu, gelu_tanh, silu, softplus, elu, log_softmax, logsumexp)

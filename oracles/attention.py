@@ -315,18 +315,28 @@ class SinusoidalTable(Oracle):
         raise TypeError("positional_encoding has no float input")
 
 
+PE_POSITIONS = (1, 2, 3, 512, 100)
+PE_WIDTHS = (1, 2, 3, 4, 256)
+
+
 @st.composite
 def pe_inputs(draw, dtype=None, edges_only=False):
     """num_positions up to 512, d_model up to 256, at most 512 entries in all (each costs a
     60-digit sine; the angles reach 511, where float32 rounding already costs 3e-5)."""
     if edges_only:
-        n = draw(st.sampled_from([1, 2, 3, 512, 100]))
-        dm = draw(st.sampled_from([m for m in (1, 2, 3, 4, 256) if n * m <= 512]))
+        n = draw(st.sampled_from(PE_POSITIONS))
+        dm = draw(st.sampled_from([m for m in PE_WIDTHS if n * m <= 512]))
     else:
         n = draw(st.one_of(st.integers(1, 40), st.sampled_from([100, 256, 512])))
         dm = draw(st.one_of(st.integers(1, min(12, 512 // n)),
                             st.sampled_from([m for m in (32, 64, 256) if n * m <= 512] or [1])))
     return {"num_positions": n, "d_model": dm}
+
+
+COVERAGE["attention.positional_encoding"] = d.Coverage(  # next to its domain
+    edges=lambda dt: {"num_positions": list(PE_POSITIONS), "d_model": list(PE_WIDTHS)},
+    classes={"odd d_model (ends with a sine column)": lambda x: x["d_model"] % 2 == 1,
+             "one position": lambda x: x["num_positions"] == 1})
 
 
 @dataclass(eq=False)
@@ -390,4 +400,5 @@ positional_encoding = SinusoidalTable(
          "column; the angle's rounding in the target's dtype is carried by the sensitivity",
 )
 
+POSITION = 5  # the section's place in the catalogue (oracles.sections)
 ORACLES = (scaled_dot_product, multi_head_attention, positional_encoding)

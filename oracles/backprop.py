@@ -35,10 +35,12 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from . import domains as d
 from . import losses as L
 from .base import DIGITS, Exact, Oracle, Part, rounding_budget
 from .dependence import exact
 from .kinks import Kinks
+from .layers import activate, values
 from .structured import symbols_like
 
 LOSSES = {
@@ -51,7 +53,6 @@ PROBABILITY_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy", "foca
 
 def forward(x, weights, biases, activation):
     """The last activation of the network: a = σ(a_prev @ Wᵀ + b), layer after layer."""
-    from .network import activate
     a = x
     for W, b in zip(weights, biases):
         a = activate(activation)(a @ W.T + b)
@@ -276,7 +277,6 @@ X_BOUND, W_BOUND, LEAST = 2.0, 1.0, 2.0 ** -6
 
 
 def labels(draw, dtype, loss, shape, edges_only):
-    from .network import values
     if loss in ("binary_cross_entropy", "focal"):
         return draw(d_arrays(dtype, shape, st.sampled_from([0.0, 1.0])))
     if loss == "categorical_cross_entropy":
@@ -286,14 +286,12 @@ def labels(draw, dtype, loss, shape, edges_only):
 
 
 def d_arrays(dtype, shape, elems):
-    from . import domains as d
     return d.arrays(dtype, elems, shape=st.just(shape))
 
 
 @st.composite
 def networks(draw, dtype, edges_only=False, configs=CONFIGS):
     """x, y, weights, biases of one of ``configs``, with its activation and loss."""
-    from .network import values
     sizes, batch, act, loss = draw(st.sampled_from(configs))
     w = values(dtype, W_BOUND, edges_only, LEAST)
     weights = [draw(d_arrays(dtype, (o, i), w)) for i, o in zip(sizes[:-1], sizes[1:])]

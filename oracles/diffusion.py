@@ -25,7 +25,7 @@ from mathoracle.formats import finfo
 from . import domains as d
 from .shapes import PerElement, Reduction
 from .structured import Structured
-from .vae import noise_elements
+from .vae import NOISE_EDGES, noise_elements
 
 SEED = "Generative Models › Diffusion Models"
 
@@ -33,21 +33,31 @@ SAMPLE_SHAPES = ((1,), (3,), (2, 2), (4,), (2, 3), (2, 1, 3))
 SCHEDULE_LENGTHS = (1, 2, 3, 5, 8)
 
 
+def signal_edges(dtype) -> list:
+    return d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 256.0, -256.0, 1e-3,
+                                   float(finfo(dtype).smallest_subnormal)])
+
+
 def _signal(dtype, edges_only=False):
     """Sample values: data in [-2^8, 2^8] (images are scaled to [-1, 1]), edges in."""
-    edges = d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 256.0, -256.0, 1e-3,
-                                    float(finfo(dtype).smallest_subnormal)])
+    edges = signal_edges(dtype)
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-256.0, hi=256.0, edges=edges)
 
 
-def open_unit(dtype, edges_only=False, lo=None, hi=None):
-    """A Python float of dtype's grid in (0, 1) (or [lo, hi] inside it), edges in."""
+def unit_edges(dtype, lo=None, hi=None):
+    """(lo, hi, the edges of (0, 1) within [lo, hi]) for ``open_unit``."""
     fi = finfo(dtype)
     lo = float(fi.smallest_subnormal) if lo is None else lo
     hi = float(1 - fi.epsneg) if hi is None else hi
     edges = [float(e) for e in d.representable(dtype, [lo, hi, 0.5, 1e-4, 0.02, 1e-8, float(fi.tiny),
                                                        0.999, 1 - 2 * float(fi.epsneg)])
              if lo <= float(e) <= hi]
+    return lo, hi, edges
+
+
+def open_unit(dtype, edges_only=False, lo=None, hi=None):
+    """A Python float of dtype's grid in (0, 1) (or [lo, hi] inside it), edges in."""
+    lo, hi, edges = unit_edges(dtype, lo, hi)
     strategy = st.sampled_from(edges) if edges_only else d.elements(dtype, lo=lo, hi=hi, edges=edges)
     return strategy.map(float)
 
@@ -60,12 +70,16 @@ def steps(draw, dtype, edges_only=False):
             "noise": draw(hnp.arrays(dtype, shape, elements=noise_elements(dtype, edges_only)))}
 
 
+def schedule_edges(dtype) -> list:
+    return d.representable(dtype, [0.0, 1.0, 1e-4, 0.02, 0.5, 1e-8, 0.999,
+                                   float(finfo(dtype).smallest_subnormal)])
+
+
 @st.composite
 def schedules(draw, dtype, edges_only=False):
     """β_1..β_T in [0, 1] (0: no noise that step; 1: all noise)."""
     T = draw(st.sampled_from(SCHEDULE_LENGTHS))
-    edges = d.representable(dtype, [0.0, 1.0, 1e-4, 0.02, 0.5, 1e-8, 0.999,
-                                     float(finfo(dtype).smallest_subnormal)])
+    edges = schedule_edges(dtype)
     elems = st.sampled_from(edges) if edges_only else d.elements(dtype, lo=0.0, hi=1.0, edges=edges)
     return {"betas": draw(hnp.arrays(dtype, (T,), elements=elems))}
 
@@ -107,6 +121,37 @@ def noise_pairs(draw, dtype, edges_only=False):
     elems = noise_elements(dtype, edges_only)
     return {"noise": draw(hnp.arrays(dtype, shape, elements=elems)),
             "noise_pred": draw(hnp.arrays(dtype, shape, elements=elems))}
+
+
+def _noise(dt):
+    return d.representable(dt, NOISE_EDGES)
+
+
+def _one_element(name):
+    return lambda x: np.size(x[name]) == 1
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "diffusion.forward_step": d.Coverage(
+        edges=lambda dt: {"x_prev": signal_edges(dt), "beta_t": unit_edges(dt)[2],
+                          "noise": _noise(dt)},
+        classes={"one element": _one_element("x_prev"), "3-D": lambda x: x["x_prev"].ndim == 3}),
+    "diffusion.alpha_bar": d.Coverage(
+        edges=lambda dt: {"betas": schedule_edges(dt)},
+        classes={"one step (T = 1)": _one_element("betas"), "β = 1 mid-schedule": lambda x:
+                 bool((x["betas"][:-1] == 1).any())}),
+    "diffusion.marginal": d.Coverage(
+        edges=lambda dt: {"x0": signal_edges(dt), "alpha_bar_t": unit_edges(dt)[2],
+                          "noise": _noise(dt)},
+        classes={"one element": _one_element("x0")}),
+    "diffusion.reverse_mean": d.Coverage(
+        edges=lambda dt: {"x_t": signal_edges(dt), "eps_pred": _noise(dt),
+                          "beta_t": unit_edges(dt)[2]},
+        classes={"one element": _one_element("x_t")}),
+    "diffusion.loss": d.Coverage(
+        edges=lambda dt: {"noise": _noise(dt), "noise_pred": _noise(dt)},
+        classes={"one element": _one_element("noise"), "3-D": lambda x: x["noise"].ndim == 3}),
+}
 
 
 def probe_step(dtype):
@@ -194,4 +239,5 @@ loss = Reduction(
     note="the mean over all elements (the seed's expectation of the squared norm, per element)",
 )
 
+POSITION = 8  # the section's place in the catalogue (oracles.sections)
 ORACLES = (forward_step, alpha_bar, marginal, reverse_mean, loss)

@@ -18,7 +18,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.formats import finfo, is_ml
+from mathoracle.formats import finfo, finite_span, is_ml, to_ordinals, to_values
 
 WIDTH = {"float16": 16, "float32": 32, "float64": 64}
 
@@ -36,7 +36,6 @@ def _width(dtype) -> int:
 
 def _ml_floats(dtype, lo, hi) -> st.SearchStrategy:
     """Finite values of an ml_dtypes format in [lo, hi], exactly, as Python floats."""
-    from mathoracle.sweep.inputs import finite_span, to_ordinals, to_values
     start, stop = finite_span(dtype)
     first = start if lo is None else int(to_ordinals(np.array([_toward(lo, dtype, 1)], dtype), dtype)[0])
     last = stop - 1 if hi is None else int(to_ordinals(np.array([_toward(hi, dtype, -1)], dtype), dtype)[0])
@@ -50,7 +49,6 @@ def _toward(x: float, dtype, side: int):
     x = min(max(float(x), -float(fi.max)), float(fi.max))
     v = np.array(x).astype(dtype)
     if side * (float(v.astype(np.float64)) - x) < 0:
-        from mathoracle.sweep.inputs import to_ordinals, to_values
         v = to_values(to_ordinals(np.array([v]), dtype) + side, dtype)[0]
     return v
 

@@ -27,9 +27,13 @@ SEED = "Generative Models › GANs (Generative Adversarial Networks)"
 BATCHES = ((1,), (2,), (3,), (5,), (2, 2))
 
 
+def probability_edges(dtype, keep_zero, keep_one) -> list:
+    return [e for e in d.prob_edges(dtype) if (keep_zero or e > 0) and (keep_one or e < 1)]
+
+
 def _probabilities(dtype, edges_only, keep_zero, keep_one):
     """Discriminator outputs in [0, 1], without the end whose log is -∞."""
-    edges = [e for e in d.prob_edges(dtype) if (keep_zero or e > 0) and (keep_one or e < 1)]
+    edges = probability_edges(dtype, keep_zero, keep_one)
     if edges_only:
         return st.sampled_from(edges)
     fi = finfo(dtype)
@@ -57,15 +61,20 @@ def generator_outputs(draw, dtype, edges_only=False):
     return {"d_fake": fake, "non_saturating": ns}
 
 
-@st.composite
-def density_pairs(draw, dtype, edges_only=False):
-    """p_data, p_g ≥ 0 at the same points, p_data + p_g > 0, each ≤ max/2 (so that the sum
-    is finite). Densities, not probabilities: values above 1 are valid."""
+def density_edges(dtype) -> list:
     fi = finfo(dtype)
     half = float(fi.max) / 2
     edges = d.representable(dtype, [0.0, 1.0, 0.5, 2.0, float(fi.smallest_subnormal),
                                     float(fi.tiny), 1e-30, 1e4, half, 3.0])
-    edges = [e for e in edges if float(e) <= half]
+    return [e for e in edges if float(e) <= half]
+
+
+@st.composite
+def density_pairs(draw, dtype, edges_only=False):
+    """p_data, p_g ≥ 0 at the same points, p_data + p_g > 0, each ≤ max/2 (so that the sum
+    is finite). Densities, not probabilities: values above 1 are valid."""
+    half = float(finfo(dtype).max) / 2
+    edges = density_edges(dtype)
     elems = st.sampled_from(edges) if edges_only else d.elements(dtype, lo=0.0, hi=half, edges=edges)
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=6))
     p = draw(hnp.arrays(dtype, shape, elements=elems))
@@ -75,6 +84,27 @@ def density_pairs(draw, dtype, edges_only=False):
     both_zero = (p == 0) & (q == 0)
     p = np.where(both_zero, np.asarray(1.0, dtype), p).astype(dtype)
     return {"p_data": p, "p_g": q}
+
+
+def _batch_of_one(name):
+    return lambda x: np.size(x[name]) == 1
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "gan.value": d.Coverage(
+        edges=lambda dt: {"d_real": probability_edges(dt, False, True),
+                          "d_fake": probability_edges(dt, True, False)},
+        classes={"batch of 1": _batch_of_one("d_real"),
+                 "batches of different sizes": lambda x: x["d_real"].shape != x["d_fake"].shape}),
+    "gan.generator_loss": d.Coverage(
+        edges=lambda dt: {"d_fake": probability_edges(dt, True, True),
+                          "non_saturating": [False, True]},
+        classes={"batch of 1": _batch_of_one("d_fake")}),
+    "gan.optimal_discriminator": d.Coverage(
+        edges=lambda dt: {"p_data": density_edges(dt), "p_g": density_edges(dt)},
+        classes={"p_data = p_g": lambda x: bool(np.array_equal(x["p_data"], x["p_g"])),
+                 "p_g = 0 somewhere": lambda x: bool((x["p_g"] == 0).any())}),
+}
 
 
 def probe_value(dtype):
@@ -144,4 +174,5 @@ optimal_discriminator = PerElement(
     edges=lambda dt: density_pairs(dt, edges_only=True), probe=probe_densities,
 )
 
+POSITION = 7  # the section's place in the catalogue (oracles.sections)
 ORACLES = (value, generator_loss, optimal_discriminator)

@@ -296,5 +296,6 @@ polynomial = Pairwise(
          "γ = 1/n_features by default (its adapter passes γ = 1)",
 )
 
+POSITION = 10  # the section's place in the catalogue (oracles.sections)
 ORACLES = (linear, rbf, polynomial)
 

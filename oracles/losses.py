@@ -36,13 +36,19 @@ def xlog1py(x, y):
 SHAPES = hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=8)
 
 
+def regression_edges(dtype) -> list:
+    """0, -0, ±1, ½, ±B, 1e-8, the smallest subnormal, ±1e4: those within the bound B."""
+    b = d.square_safe_bound(dtype)
+    edges = d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, b, -b, 1e-8, float(
+        finfo(dtype).smallest_subnormal), 1e4, -1e4])
+    return [e for e in edges if abs(float(e)) <= b]
+
+
 @st.composite
 def regression(draw, dtype, edges_only=False, **params):
     """y_true, y_pred of one shape, |values| ≤ B with 64·(2B)² finite (see square_safe_bound)."""
     b = d.square_safe_bound(dtype)
-    edges = d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, b, -b, 1e-8, float(
-        finfo(dtype).smallest_subnormal), 1e4, -1e4])
-    edges = [e for e in edges if abs(float(e)) <= b]
+    edges = regression_edges(dtype)
     elems = st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-b, hi=b, edges=edges)
     shape = draw(SHAPES)
     y = draw(hnp.arrays(dtype, shape, elements=elems))
@@ -57,9 +63,11 @@ def regression(draw, dtype, edges_only=False, **params):
     return {"y_true": y, "y_pred": p, **drawn}
 
 
+DELTA_EDGES = (1.0, 0.5, 2.0, 1e-3)
+
+
 def deltas():
-    return {"delta": d.elements(np.float64, lo=2.0 ** -10, hi=2.0 ** 10,
-                                edges=[1.0, 0.5, 2.0, 1e-3])}
+    return {"delta": d.elements(np.float64, lo=2.0 ** -10, hi=2.0 ** 10, edges=list(DELTA_EDGES))}
 
 
 @st.composite
@@ -76,27 +84,73 @@ def binary(draw, dtype, edges_only=False, **params):
     return {"y_true": y, "p": p, **{k: draw(v) for k, v in params.items()}}
 
 
+FOCAL_ALPHAS = (0.25, 0.5, 0.0, 1.0)
+FOCAL_GAMMAS = (2.0, 0.0, 0.5, 1.0, 5.0)
+
+
 def focal_params(dtype):
-    return {"alpha": d.fraction(dtype, edges=[0.25, 0.5, 0.0, 1.0]),
-            "gamma": st.sampled_from([2.0, 0.0, 0.5, 1.0, 5.0])}
+    return {"alpha": d.fraction(dtype, edges=list(FOCAL_ALPHAS)),
+            "gamma": st.sampled_from(FOCAL_GAMMAS)}
+
+
+def true_class_edges(dtype) -> list:
+    """The tiny probabilities the true class takes in the edge draws."""
+    return d.prob_edges(dtype)[3:6]
 
 
 @st.composite
 def categorical(draw, dtype, edges_only=False):
-    """One-hot rows y (n, C) and distributions p; the true class may have tiny p, never 0."""
+    """One-hot rows y (n, C) and distributions p, C ≥ 1 (C = 1: p = 1, a zero loss); the true
+    class may have tiny p, never 0."""
     n = draw(st.integers(1, 6))
-    c = draw(st.integers(2, 6))
+    c = draw(st.integers(1, 6))
     labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
     y = np.eye(c, dtype=dtype)[labels]
     p = draw(d.distributions(dtype, (n, c)))
-    if edges_only:  # the true class at a tiny probability, the rest on one other class
-        tiny = draw(st.sampled_from(d.prob_edges(dtype)[3:6]))
+    if edges_only and c > 1:  # the true class at a tiny probability, the rest on one other class
+        tiny = draw(st.sampled_from(true_class_edges(dtype)))
         p = np.where(y == 1, tiny, 0.0)
         p[np.arange(n), (labels + 1) % c] = 1 - float(tiny)
         p = p.astype(dtype)
     zero_true = (y == 1) & (p == 0)
     p = np.where(zero_true, finfo(dtype).smallest_subnormal, p).astype(dtype)
     return {"y_onehot": y, "p": p}
+
+
+def _batch_of_one(name):
+    return lambda x: np.shape(x[name])[0] == 1
+
+
+def _multi_unit(name):
+    """More than one element per sample: (n, m) with m ≥ 2."""
+    return lambda x: np.ndim(x[name]) == 2 and np.shape(x[name])[1] >= 2
+
+
+_REGRESSION = {"batch of 1": _batch_of_one("y_true"), "multi-unit outputs": _multi_unit("y_true")}
+_BINARY = {"batch of 1": _batch_of_one("p"), "multi-unit outputs": _multi_unit("p"),
+           "both labels": lambda x: set(np.unique(x["y_true"])) == {0.0, 1.0}}
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "loss.mse": d.Coverage(edges=lambda dt: {"y_true": regression_edges(dt),
+                                             "y_pred": regression_edges(dt)}, classes=_REGRESSION),
+    "loss.mae": d.Coverage(edges=lambda dt: {"y_true": regression_edges(dt),
+                                             "y_pred": regression_edges(dt)}, classes=_REGRESSION),
+    "loss.huber": d.Coverage(
+        edges=lambda dt: {"y_true": regression_edges(dt), "y_pred": regression_edges(dt),
+                          "delta": list(DELTA_EDGES)},
+        classes={**_REGRESSION, "a residual at ±δ": lambda x: bool(np.any(np.abs(
+            x["y_true"].astype(np.float64) - x["y_pred"]) == x["delta"]))}),
+    "loss.binary_cross_entropy": d.Coverage(
+        edges=lambda dt: {"y_true": [0.0, 1.0], "p": d.prob_edges(dt)}, classes=_BINARY),
+    "loss.focal": d.Coverage(
+        edges=lambda dt: {"y_true": [0.0, 1.0], "p": d.prob_edges(dt),
+                          "alpha": list(FOCAL_ALPHAS), "gamma": list(FOCAL_GAMMAS)},
+        classes=_BINARY),
+    "loss.categorical_cross_entropy": d.Coverage(
+        edges=lambda dt: {"p": true_class_edges(dt)},
+        classes={"batch of 1": _batch_of_one("p"),
+                 "a single class (C = 1)": lambda x: x["p"].shape[1] == 1,
+                 "several classes": lambda x: x["p"].shape[1] >= 2}),
+}
 
 
 def probe_regression(dtype):
@@ -195,4 +249,5 @@ focal = Reduction(
     note="no formula in the seed: Lin et al. (2017), α_t = α for y = 1, 1 - α for y = 0",
 )
 
+POSITION = 3  # the section's place in the catalogue (oracles.sections)
 ORACLES = (mse, mae, huber, binary_cross_entropy, categorical_cross_entropy, focal)

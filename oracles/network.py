@@ -15,52 +15,19 @@ mean loss with ``sympy.diff``, independently of these three formulas.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-import sympy as sp
 from hypothesis import strategies as st
 
-from mathoracle.formats import finfo
-from . import activations as A
-from . import domains as d
 from . import backprop as B
+from . import domains as d
 from .base import ErrorModel, Param
-from .structured import Structured, elementwise
+from .layers import (ACTIVATIONS, STEP_DERIVATIVE, activate, activate_derivative,  # noqa: F401
+                     value_edges, values)
+from .structured import Structured
 
 SEED = "Neural Network Math › Forward Propagation, Backpropagation"
 
 # --- the activations a layer may use (strings of the canonical signatures) -------------
-
-ACTIVATIONS = {
-    "sigmoid": A.sigmoid_expr,
-    "tanh": sp.tanh,
-    "relu": A.relu_expr,
-    "leaky_relu": lambda z: A.leaky_relu_expr(z, sp.Rational(1, 100)),  # α = 0.01, its default
-    "identity": lambda z: z,
-}
-# σ' of these is a step function: unspecified at NaN (as activation.relu_grad).
-STEP_DERIVATIVE = ("relu", "leaky_relu")
-
-
-def activate(name: str):
-    """σ of the named activation, applied to each element of an object array."""
-    return elementwise(_function(name, 0))
-
-
-def activate_derivative(name: str):
-    """σ' of the named activation (``sympy.diff``), applied to each element."""
-    return elementwise(_function(name, 1))
-
-
-@lru_cache(maxsize=None)
-def _function(name: str, order: int):
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation={name!r}; use one of {', '.join(ACTIVATIONS)}")
-    s = sp.Symbol("s", real=True)
-    expr = sp.diff(ACTIVATIONS[name](s), s, order) if order else ACTIVATIONS[name](s)
-    return sp.Lambda(s, expr)
-
 
 # --- formulas ---------------------------------------------------------------------------
 
@@ -104,22 +71,6 @@ class Layer(Structured):
 
 
 # --- domains ----------------------------------------------------------------------------
-
-def values(dtype, bound: float, edges_only: bool = False, least: float | None = None):
-    """Floats of dtype in [-bound, bound]; 0, -0, ±1, ±½ and the bound among them. With
-    ``least``, every nonzero magnitude is at least ``least`` (networks: no product of two
-    draws underflows, which could flip a relu unit's kink); else a subnormal is an edge."""
-    fi = finfo(dtype)
-    small = [float(fi.smallest_subnormal), 2.0 ** -10] if least is None else [least]
-    edges = d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, bound, -bound, -3.0, *small])
-    edges = [e for e in edges if abs(float(e)) <= bound]
-    if edges_only:
-        return st.sampled_from(edges)
-    if least is None:
-        return d.elements(dtype, lo=-bound, hi=bound, edges=edges)
-    magnitude = d.elements(dtype, lo=least, hi=bound)
-    return st.one_of(st.sampled_from(edges), magnitude, magnitude.map(lambda v: -v))
-
 
 def real_line(dtype, edges_only=False):
     edges = d.real_edges(dtype)
@@ -204,7 +155,34 @@ def probe_layer_gradients(dtype):
             "a_prev": np.array([[1.0, 2.0], [-0.5, 0.25]], dtype)}
 
 
+def _layer_edges(*names):
+    return lambda dt: {n: value_edges(dt, product_bound(dt)) for n in names}
+
+
+def _delta_edges(dt, *gradients):
+    return {**{n: value_edges(dt, GRADIENT) for n in gradients}, "z": d.real_edges(dt),
+            "activation": list(ACTIVATIONS)}
+
+
+def _batch_of_one(name):
+    return lambda x: np.ndim(x[name]) == 2 and np.shape(x[name])[0] == 1
+
+
 COVERAGE = {  # what the domains promise to draw (tests/test_coverage.py)
+    "network.linear": d.Coverage(edges=_layer_edges("a_prev", "W", "b"),
+                                 classes={"batch of 1": _batch_of_one("a_prev"),
+                                          "several outputs": lambda x: len(x["b"]) >= 2}),
+    "network.dense_forward": d.Coverage(
+        edges=lambda dt: {**_layer_edges("a_prev", "W", "b")(dt), "activation": list(ACTIVATIONS)},
+        classes={"batch of 1": _batch_of_one("a_prev")}),
+    "network.output_delta": d.Coverage(edges=lambda dt: _delta_edges(dt, "grad_a"),
+                                       classes={"batch of 1": _batch_of_one("z"),
+                                                "unbatched": lambda x: np.ndim(x["z"]) == 1}),
+    "network.hidden_delta": d.Coverage(edges=lambda dt: _delta_edges(dt, "W_next", "delta_next"),
+                                       classes={"batch of 1": _batch_of_one("z"),
+                                                "several next units": lambda x: len(x["W_next"]) >= 2}),
+    "network.layer_gradients": d.Coverage(edges=_layer_edges("delta", "a_prev"),
+                                          classes={"batch of 1": _batch_of_one("delta")}),
     "network.mlp_gradients": d.Coverage(
         edges=lambda dt: {"x": [e for e in d.representable(dt, [0.0, -0.0, 1.0, -1.0, 0.5, -0.5,
                                                                  B.X_BOUND, -B.X_BOUND, B.LEAST])],
@@ -272,4 +250,5 @@ mlp_gradients = B.Backprop(
          "default parameters; the gradient of the mean loss by sympy.diff (oracles/backprop.py)",
 )
 
+POSITION = 2  # the section's place in the catalogue (oracles.sections)
 ORACLES = (linear, dense_forward, output_delta, hidden_delta, layer_gradients, mlp_gradients)

@@ -403,7 +403,13 @@ _DATA_COVERAGE = d.Coverage(edges=lambda dt: {"X": _edges(dt)},
                             classes={TALL: lambda x: not _is_wide(x), WIDE: _is_wide})
 COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
     "pca.fit": _DATA_COVERAGE, "pca.explained_variance_ratio": _DATA_COVERAGE,
-    "pca.choose_k": _DATA_COVERAGE,
+    "pca.choose_k": d.Coverage(
+        edges=lambda dt: {"X": _edges(dt), "threshold": list(THRESHOLDS)},
+        classes={TALL: lambda x: not _is_wide(x), WIDE: _is_wide,
+                 "an exact tie at the threshold": lambda x: any(
+                     _is_tie(r, x["threshold"]) for r in cumulative_ratios(spectrum(x["X"]))),
+                 "the issue's tie witness": lambda x: x["X"].shape == TIE_WITNESS.shape
+                 and bool(np.array_equal(x["X"], TIE_WITNESS)) and x["threshold"] == 0.5}),
     "pca.transform": d.Coverage(edges=lambda dt: {"X": _edges(dt)},
                                 classes={TALL: lambda x: not _is_wide(x), WIDE: _is_wide}),
 }
@@ -452,4 +458,5 @@ choose_k = ChooseK(
          "integer cannot be NaN: no nan check",
 )
 
+POSITION = 12  # the section's place in the catalogue (oracles.sections)
 ORACLES = (fit, transform, explained_variance_ratio, choose_k)

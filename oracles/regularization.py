@@ -119,9 +119,14 @@ def _array(draw, dtype, shape, elems):
     return draw(d.arrays(dtype, elems, shape=st.just(shape)))
 
 
-def bounded(dtype, bound, edges_only=False):
+def bounded_edges(dtype, bound) -> list:
+    """The real-line edges within ±bound, and ±bound."""
     edges = [e for e in d.real_edges(dtype) if abs(float(e)) <= bound]
-    edges += d.representable(dtype, [bound, -bound])
+    return edges + d.representable(dtype, [bound, -bound])
+
+
+def bounded(dtype, bound, edges_only=False):
+    edges = bounded_edges(dtype, bound)
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-bound, hi=bound, edges=edges)
 
 
@@ -165,6 +170,12 @@ def offset_spread(draw, dtype, shape):
     return (c + s).astype(dtype)
 
 
+def scale_edges(dtype) -> list:
+    """γ's edges: those within ±2 that are 0 or normal (the subnormal ones the domain rejects)."""
+    tiny = float(finfo(dtype).tiny)
+    return [e for e in bounded_edges(dtype, 2.0) if e == 0 or abs(float(e)) >= tiny]
+
+
 @st.composite
 def norm_inputs(draw, dtype, edges_only=False, axis=0):
     """x (batch, features) with n·(2|x|)² finite, a third of them a large offset with a small
@@ -175,7 +186,8 @@ def norm_inputs(draw, dtype, edges_only=False, axis=0):
     else:
         x = _array(draw, dtype, shape, bounded(dtype, d.square_safe_bound(dtype, 8), edges_only))
     f = (shape[1],)
-    g = bounded(dtype, 2.0, edges_only)
+    g = st.sampled_from(scale_edges(dtype)) if edges_only else d.elements(
+        dtype, lo=-2.0, hi=2.0, edges=scale_edges(dtype))
     eps = draw(st.sampled_from(EPS) if edges_only else st.one_of(st.sampled_from(EPS),
                                                                   st.floats(1e-6, 1.0)))
     gamma = _array(draw, dtype, f, g)
@@ -185,12 +197,16 @@ def norm_inputs(draw, dtype, edges_only=False, axis=0):
     top = 2 * np.abs(x.astype(np.float64)).max(initial=0.0)
     gam = np.abs(gamma.astype(np.float64))
     assume(not np.any((gam > 0) & (gam < float(finfo(dtype).tiny) * np.sqrt(top * top + eps))))
-    return {"x": x, "gamma": gamma, "beta": _array(draw, dtype, f, g), "eps": eps}
+    return {"x": x, "gamma": gamma, "beta": _array(draw, dtype, f, bounded(dtype, 2.0, edges_only)),
+            "eps": eps}
+
+
+LAM_EDGES = (0.0, 1e-4, 0.01, 0.5, 1.0)
 
 
 def lams(dtype, edges_only=False):
     """λ (or lr) in [0, 1]: 0 or at least the dtype's smallest normal (``domains.fraction``)."""
-    edges = [0.0, 1e-4, 0.01, 0.5, 1.0]
+    edges = list(LAM_EDGES)
     return st.sampled_from(edges) if edges_only else d.fraction(dtype, edges)
 
 
@@ -221,6 +237,49 @@ def sgd_inputs(draw, dtype, edges_only=False):
 
 def _edges(domain):
     return lambda dt: domain(dt, edges_only=True)
+
+
+def _large_offset(x) -> bool:
+    """Every entry of x far from 0 (|x| ≥ 2^(p/2), p the precision) with a spread ≤ 4: the
+    rows of ``offset_spread``, where E[x²] - μ² cancels."""
+    a = np.asarray(x["x"], np.float64)
+    p = int(finfo(x["x"].dtype).nmant) + 1
+    return a.size > 1 and float(np.abs(a).min()) >= 2.0 ** (p // 2) and float(np.ptp(a)) <= 4
+
+
+def _norm_coverage():
+    return d.Coverage(
+        edges=lambda dt: {"x": bounded_edges(dt, d.square_safe_bound(dt, 8)),
+                          "gamma": scale_edges(dt), "beta": bounded_edges(dt, 2.0),
+                          "eps": list(EPS)},
+        classes={"batch of 1": lambda x: x["x"].shape[0] == 1,
+                 "one feature": lambda x: x["x"].shape[1] == 1,
+                 "a large offset, a small spread": _large_offset})
+
+
+def _scalar_edges(dt, name, bound):
+    return {name: bounded_edges(dt, bound)}
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "regularization.dropout": d.Coverage(
+        edges=lambda dt: {**_scalar_edges(dt, "a", float(finfo(dt).max) / 16), "p": RATES,
+                          "mask": [0.0, 1.0]}),
+    "regularization.dropout_sample": d.Coverage(
+        edges=lambda dt: {**_scalar_edges(dt, "a", float(finfo(dt).max)), "p": [0.0, 1.0]}),
+    "regularization.batch_norm": _norm_coverage(),
+    "regularization.layer_norm": _norm_coverage(),
+    "regularization.l2_penalty": d.Coverage(
+        edges=lambda dt: {**_scalar_edges(dt, "weights", d.square_safe_bound(dt, 16)),
+                          "lam": list(LAM_EDGES)},
+        classes={"several weight arrays": lambda x: len(x["weights"]) >= 2}),
+    "regularization.l2_penalty_grad": d.Coverage(
+        edges=lambda dt: {**_scalar_edges(dt, "W", float(finfo(dt).max)), "lam": list(LAM_EDGES)}),
+    "regularization.sgd_weight_decay_step": d.Coverage(
+        edges=lambda dt: {**_scalar_edges(dt, "W", float(finfo(dt).max) / 8),
+                          **_scalar_edges(dt, "grad", float(finfo(dt).max) / 8),
+                          "lr": list(LAM_EDGES), "lam": list(LAM_EDGES)}),
+}
 
 
 def probe_norm(dtype):
@@ -289,5 +348,6 @@ sgd_weight_decay_step = Structured(
     note="coupled L2 (torch.optim.SGD's weight_decay); AdamW's decoupled decay is another rule",
 )
 
+POSITION = 4  # the section's place in the catalogue (oracles.sections)
 ORACLES = (dropout, dropout_sample, batch_norm, layer_norm, l2_penalty, l2_penalty_grad,
            sgd_weight_decay_step)

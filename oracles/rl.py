@@ -57,9 +57,15 @@ def gammas():
     return st.one_of(st.sampled_from(GAMMAS), st.floats(0.0, 0.99))
 
 
+def value_edges(dtype, bound) -> list:
+    return d.representable(dtype, [0.0, 1.0, -1.0, bound, -bound, 1e-3, -0.5])
+
+
 def values(dtype, bound):
-    edges = d.representable(dtype, [0.0, 1.0, -1.0, bound, -bound, 1e-3, -0.5])
-    return d.elements(dtype, lo=-bound, hi=bound, edges=edges)
+    return d.elements(dtype, lo=-bound, hi=bound, edges=value_edges(dtype, bound))
+
+
+TOLS = (1e-10, 1e-6, 1e-3)
 
 
 @st.composite
@@ -74,7 +80,7 @@ def mdp(draw, dtype, with_v=False, with_policy=False, with_tol=False):
         out["policy"] = draw(stochastic(dtype, (S, A)))
     out["gamma"] = draw(gammas())
     if with_tol:
-        out["tol"] = draw(st.sampled_from([1e-10, 1e-10, 1e-6, 1e-3]))
+        out["tol"] = draw(st.sampled_from([TOLS[0], *TOLS]))
     return out
 
 
@@ -84,14 +90,17 @@ def probe_mdp(dtype):
 
 # --- the remaining domains ------------------------------------------------------------
 
+Q_EDGES = (0.0, 1.0, -1.0, 100.0, -100.0, 1e-3)
+RATE_EDGES = (0.0, 1.0, 0.5, 0.1)
+
+
 @st.composite
 def q_learning(draw, dtype, edges_only=False):
     """Q (S, A), often with illegal actions masked by -inf: the taken action Q(s, a) is legal
     (finite), every other state keeps a legal action, and a terminal s' (done) may have none
     (all -inf). Where done the target is r whatever Q(s', ·) holds; else max Q(s', ·) is finite."""
     S, A = draw(st.sampled_from([(2, 2), (3, 2), (2, 4), (4, 3)]))
-    elems = st.sampled_from(d.representable(dtype, [0.0, 1.0, -1.0, 100.0, -100.0, 1e-3])) \
-        if edges_only else values(dtype, 100.0)
+    elems = st.sampled_from(d.representable(dtype, Q_EDGES)) if edges_only else values(dtype, 100.0)
     Q = draw(hnp.arrays(dtype, (S, A), elements=elems))
     s, a, s_next = draw(st.integers(0, S - 1)), draw(st.integers(0, A - 1)), draw(st.integers(0, S - 1))
     done = draw(st.booleans())
@@ -105,25 +114,31 @@ def q_learning(draw, dtype, edges_only=False):
             masked[s_next] = True  # a terminal state: no legal action
         Q[masked] = -np.inf
     return {"Q": Q, "s": s, "a": a, "r": float(draw(values(dtype, 10.0))), "s_next": s_next,
-            "alpha": draw(st.one_of(st.sampled_from([0.0, 1.0, 0.5, 0.1]), st.floats(0.0, 1.0))),
+            "alpha": draw(st.one_of(st.sampled_from(RATE_EDGES), st.floats(0.0, 1.0))),
             "gamma": draw(gammas()), "done": done}
+
+
+REWARD_EDGES = (0.0, 1.0, -1.0, 10.0, -10.0, 1e-3)
 
 
 @st.composite
 def returns(draw, dtype, edges_only=False):
     T = draw(st.integers(1, 6))
-    elems = st.sampled_from(d.representable(dtype, [0.0, 1.0, -1.0, 10.0, -10.0, 1e-3])) \
-        if edges_only else values(dtype, 10.0)
+    elems = st.sampled_from(d.representable(dtype, REWARD_EDGES)) if edges_only else values(dtype, 10.0)
     dones = draw(st.one_of(st.none(), hnp.arrays(np.bool_, (T,))))
     return {"rewards": draw(hnp.arrays(dtype, (T,), elements=elems)),
             "gamma": draw(st.sampled_from(GAMMAS) if edges_only else gammas()), "dones": dones}
+
+
+def log_prob_edges(dtype) -> list:
+    return d.representable(dtype, [0.0, -1e-3, -0.5, -np.log(2), -10.0, -50.0])
 
 
 @st.composite
 def trajectories(draw, dtype, edges_only=False):
     """log π(a_t|s_t) ≤ 0 (0 for a sure action), returns of both signs."""
     T = draw(st.integers(1, 8))
-    lp_edges = d.representable(dtype, [0.0, -1e-3, -0.5, -np.log(2), -10.0, -50.0])
+    lp_edges = log_prob_edges(dtype)
     lp = st.sampled_from(lp_edges) if edges_only else d.elements(dtype, lo=-50.0, hi=0.0, edges=lp_edges)
     return {"log_probs": draw(hnp.arrays(dtype, (T,), elements=lp)),
             "returns": draw(hnp.arrays(dtype, (T,), elements=values(dtype, 100.0)))}
@@ -148,6 +163,49 @@ def ppo(draw, dtype, edges_only=False):
     rs = st.sampled_from(edges) if edges_only else d.elements(dtype, lo=0.0, hi=10.0, edges=edges)
     return {"ratio": draw(hnp.arrays(dtype, (n,), elements=rs)),
             "advantages": draw(hnp.arrays(dtype, (n,), elements=values(dtype, 100.0))), "eps": eps}
+
+
+def _masked_q(x) -> bool:
+    return bool(np.isneginf(x["Q"]).any())
+
+
+def _terminal(x) -> bool:
+    """done, and every action at s' masked: the target is r."""
+    return bool(x["done"] and np.isneginf(x["Q"][x["s_next"]]).all())
+
+
+def _mdp_coverage(**extra):
+    return d.Coverage(edges=lambda dt: {"R": value_edges(dt, 10.0), "gamma": list(GAMMAS),
+                                        **{k: v(dt) for k, v in extra.items()}},
+                      classes={"a deterministic row of P": lambda x: bool((x["P"] == 1).any()),
+                               "more actions than states": lambda x: x["R"].shape[1] > x["R"].shape[0]})
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "rl.bellman_backup": _mdp_coverage(V=lambda dt: value_edges(dt, 100.0)),
+    "rl.value_iteration": _mdp_coverage(tol=lambda dt: list(TOLS)),
+    "rl.policy_evaluation": _mdp_coverage(),
+    "rl.q_learning_update": d.Coverage(
+        edges=lambda dt: {"Q": d.representable(dt, Q_EDGES) + value_edges(dt, 100.0),
+                          "r": value_edges(dt, 10.0), "alpha": list(RATE_EDGES),
+                          "gamma": list(GAMMAS)},
+        classes={"masked Q-values (-inf)": _masked_q, "a terminal s' (all -inf, done)": _terminal,
+                 "masked, not done": lambda x: _masked_q(x) and not x["done"],
+                 "s' = s": lambda x: x["s_next"] == x["s"]}),
+    "rl.discounted_returns": d.Coverage(
+        edges=lambda dt: {"rewards": d.representable(dt, REWARD_EDGES) + value_edges(dt, 10.0),
+                          "gamma": list(GAMMAS)},
+        classes={"one step": lambda x: x["rewards"].shape[0] == 1,
+                 "no dones": lambda x: x["dones"] is None,
+                 "a done mid-episode": lambda x: x["dones"] is not None and bool(x["dones"][:-1].any())}),
+    "rl.reinforce_loss": d.Coverage(
+        edges=lambda dt: {"log_probs": log_prob_edges(dt), "returns": value_edges(dt, 100.0)},
+        classes={"one step": lambda x: x["log_probs"].shape[0] == 1}),
+    "rl.ppo_clip_objective": d.Coverage(
+        edges=lambda dt: {"ratio": [e for eps in EPSILONS for e in clip_edges(dt, eps)],
+                          "advantages": value_edges(dt, 100.0), "eps": list(EPSILONS)},
+        classes={"one step": lambda x: x["ratio"].shape[0] == 1}),
+}
 
 
 # --- formulas -----------------------------------------------------------------------------
@@ -231,5 +289,6 @@ ppo_clip_objective = Reduction(
          "r = 1 ± ε exactly it is A (the unclipped branch)",
 )
 
+POSITION = 9  # the section's place in the catalogue (oracles.sections)
 ORACLES = (bellman_backup, value_iteration, policy_evaluation, q_learning_update,
            discounted_returns, reinforce_loss, ppo_clip_objective)

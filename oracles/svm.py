@@ -74,8 +74,12 @@ def _elements(dtype, edges_only):
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-b, hi=b, edges=edges)
 
 
+COST_EDGES = (1.0, 0.5, 10.0, 1e-3, 16.0)
+FIT_EDGES = (0.0, 1.0, -1.0, 0.5, 2.0, -2.0)
+
+
 def costs(edges_only=False, positive=False):
-    edges = [1.0, 0.5, 10.0, 1e-3, 16.0] + ([] if positive else [0.0])
+    edges = list(COST_EDGES) + ([] if positive else [0.0])
     if edges_only:
         return st.sampled_from(edges)
     return st.one_of(st.sampled_from(edges), d.elements(np.float64, lo=2.0 ** -6, hi=16.0))
@@ -124,7 +128,7 @@ def fit_inputs(draw, dtype, edges_only=False):
     duplicates, opposite labels on one point, collinear points), C in [2^-6, 16]."""
     b = min(bound(dtype), 16.0)
     if edges_only:
-        elems = st.sampled_from(d.representable(dtype, [0.0, 1.0, -1.0, 0.5, 2.0, -2.0]))
+        elems = st.sampled_from(d.representable(dtype, FIT_EDGES))
     else:
         elems = d.elements(dtype, lo=-b, hi=b, edges=_edges(dtype, b))
     n = draw(st.integers(2, MAX_SAMPLES))
@@ -132,6 +136,28 @@ def fit_inputs(draw, dtype, edges_only=False):
     X = draw(d.arrays(dtype, elems, shape=st.just((n, dim))))
     return {"X": X, "y": draw(labels(dtype, n, both=True)),
             "C": draw(costs(edges_only, positive=True))}
+
+
+def _one_sample(name):
+    return lambda x: np.shape(x[name])[0] == 1
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "svm.primal_objective": d.Coverage(
+        edges=lambda dt: {"X": _edges(dt, bound(dt)), "w": _edges(dt, bound(dt)),
+                          "b": _edges(dt, bound(dt)), "y": [-1.0, 1.0], "C": [*COST_EDGES, 0.0]},
+        classes={"one sample": _one_sample("X"), "one class only": lambda x: abs(
+            float(np.sum(x["y"]))) == len(x["y"]) and len(x["y"]) >= 2}),
+    "svm.dual_objective": d.Coverage(
+        edges=lambda dt: {"K": _edges(dt, bound(dt)), "y": [-1.0, 1.0]},
+        classes={"one sample": _one_sample("K")}),
+    "svm.fit_dual": d.Coverage(
+        edges=lambda dt: {"X": d.representable(dt, FIT_EDGES), "y": [-1.0, 1.0],
+                          "C": list(COST_EDGES)},
+        classes={"two samples": lambda x: len(x["y"]) == 2,
+                 "one feature": lambda x: x["X"].shape[1] == 1,
+                 "a duplicated point": lambda x: len(np.unique(x["X"], axis=0)) < len(x["X"])}),
+}
 
 
 def _probe_primal(dtype):
@@ -178,4 +204,5 @@ fit_dual = DualOptimum(
          "constraints 0 ≤ α ≤ C and Σ α y = 0",
 )
 
+POSITION = 11  # the section's place in the catalogue (oracles.sections)
 ORACLES = (primal_objective, dual_objective, fit_dual)

@@ -38,8 +38,11 @@ from itertools import product
 import mpmath
 import numpy as np
 
-from .base import DIGITS, Exact, Oracle
+from mathoracle.accuracy import SOLVER_PROMISE, allowed_abs, fmt, level, ulp
+from mathoracle.properties.base import Falsified, signature_call
 
+from .base import DIGITS, ErrorModel, Exact, Oracle
+from .kernels import linear
 
 # --- the exact QP --------------------------------------------------------------------------
 
@@ -217,9 +220,6 @@ class Judged:
 
 def judged(X, y, C, got, dtype) -> Judged:
     """α̂ (the implementation's output) with what it is judged by, at ``dtype``."""
-    from mathoracle.accuracy import allowed_abs, fmt, ulp
-    from .base import ErrorModel
-    from .kernels import linear
     f = fmt(dtype)
     opt = optimum(X, y, C)
     n = len(opt.alpha)
@@ -274,8 +274,6 @@ class DualOptimum(Oracle):
 
     def judge(self, inputs, got, dtype):
         """The agreement verdict: α̂ feasible (box, yᵀα̂ = 0) and D(α̂) = D*. Raises Falsified."""
-        from mathoracle.accuracy import SOLVER_PROMISE, fmt, level
-        from mathoracle.properties.base import Falsified, signature_call
         call = signature_call(self, inputs)
         full = {**self.defaults(), **inputs}
         if full.get("kernel", "linear") != "linear":

@@ -300,8 +300,19 @@ POINT_SHAPES = [(3, 1), (3, 2), (4, 2), (4, 1), (5, 2)]
 BOUND = 8.0  # coordinates in [-8, 8]: distances up to 4·d·64, exact enough in float16
 
 
+def point_edges(dtype, bound=BOUND) -> list:
+    return d.representable(dtype, [0.0, 1.0, -1.0, 0.5, 2.0, -3.0, bound, -bound, 1e-3, 0.1])
+
+
+def sigma_edges(dtype) -> list:
+    return d.representable(dtype, [1.0, 0.5, 2.0, 0.1, 10.0, 2.0 ** -4])
+
+
+PERPLEXITIES = (1.5, 2.0, 2.5, 3.0, 1.2)
+
+
 def _elements(dtype, edges_only=False, bound=BOUND):
-    edges = d.representable(dtype, [0.0, 1.0, -1.0, 0.5, 2.0, -3.0, bound, -bound, 1e-3, 0.1])
+    edges = point_edges(dtype, bound)
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-bound, hi=bound,
                                                                  edges=edges)
 
@@ -315,7 +326,7 @@ def points(draw, dtype, edges_only=False, shapes=POINT_SHAPES):
 @st.composite
 def conditional_inputs(draw, dtype, edges_only=False):
     X = draw(points(dtype, edges_only))
-    s_edges = d.representable(dtype, [1.0, 0.5, 2.0, 0.1, 10.0, 2.0 ** -4])
+    s_edges = sigma_edges(dtype)
     sig = st.sampled_from(s_edges) if edges_only else d.elements(dtype, lo=2.0 ** -4, hi=16.0,
                                                                   edges=s_edges)
     return {"X": X, "sigmas": draw(hnp.arrays(dtype, (X.shape[0],), elements=sig))}
@@ -341,7 +352,7 @@ def reachable(X, perplexity, margin=0.05) -> bool:
 def joint_inputs(draw, dtype, edges_only=False):
     X = draw(points(dtype, edges_only, shapes=[(3, 1), (3, 2), (4, 2), (5, 2), (5, 1)]))
     n = X.shape[0]
-    choices = [p for p in (1.5, 2.0, 2.5, 3.0, 1.2) if p < n - 1]
+    choices = [p for p in PERPLEXITIES if p < n - 1]
     perp = draw(st.sampled_from(choices) if edges_only else
                 st.one_of(st.sampled_from(choices), st.floats(1.1, n - 1.1)))
     assume(reachable(X, perp))
@@ -370,6 +381,32 @@ def distribution_pair(draw, dtype, edges_only=False):
     if draw(st.booleans()) and not edges_only:
         P = ((P + P.T) / 2).astype(dtype)  # a symmetric P, as t-SNE's
     return {"P": P, "Q": Q}
+
+
+def _coincident(name):
+    """Two equal points: a tie at the nearest distance."""
+    return lambda x: len(np.unique(x[name], axis=0)) < len(x[name])
+
+
+def _one_dimension(name):
+    return lambda x: x[name].shape[1] == 1
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "tsne.conditional_probabilities": d.Coverage(
+        edges=lambda dt: {"X": point_edges(dt), "sigmas": sigma_edges(dt)},
+        classes={"coincident points": _coincident("X"), "one dimension": _one_dimension("X")}),
+    "tsne.joint_probabilities": d.Coverage(
+        edges=lambda dt: {"X": point_edges(dt), "perplexity": list(PERPLEXITIES)},
+        classes={"coincident points": _coincident("X"), "one dimension": _one_dimension("X")}),
+    "tsne.low_dim_affinities": d.Coverage(
+        edges=lambda dt: {"Y": point_edges(dt)},
+        classes={"two points": lambda x: len(x["Y"]) == 2, "coincident points": _coincident("Y")}),
+    "tsne.kl_divergence": d.Coverage(
+        classes={"two points": lambda x: len(x["P"]) == 2,
+                 "P = 0 off the diagonal": lambda x: bool(
+                     (x["P"][~np.eye(len(x["P"]), dtype=bool)] == 0).any())}),
+}
 
 
 def _probe_points(dtype):
@@ -416,4 +453,5 @@ kl_divergence = Structured(
     note="0·log 0 = 0; the diagonal (p_ii = q_ii = 0) is not part of the sum",
 )
 
+POSITION = 13  # the section's place in the catalogue (oracles.sections)
 ORACLES = (conditional_probabilities, joint_probabilities, low_dim_affinities, kl_divergence)

@@ -71,11 +71,24 @@ def _bound(dtype) -> float:
     return d.square_safe_bound(dtype)
 
 
+def mu_edges(dtype) -> list:
+    b = _bound(dtype)
+    return [e for e in d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 1e-3, -2.0, b, -b,
+                                               float(finfo(dtype).smallest_subnormal)])
+            if abs(float(e)) <= b]
+
+
+def sigma_edges(dtype, zero=False) -> list:
+    b = _bound(dtype)
+    fi = finfo(dtype)
+    return [e for e in d.representable(dtype, [1.0, 0.5, 2.0, 1e-3, 1e-8, float(fi.tiny),
+                                               float(fi.smallest_subnormal), b, 1 + float(fi.eps)])
+            if 0 < float(e) <= b] + ([np.asarray(0.0, dtype)[()]] if zero else [])
+
+
 def _mu(dtype, edges_only=False):
     b = _bound(dtype)
-    edges = [e for e in d.representable(dtype, [0.0, -0.0, 1.0, -1.0, 0.5, 1e-3, -2.0, b, -b,
-                                                 float(finfo(dtype).smallest_subnormal)])
-             if abs(float(e)) <= b]
+    edges = mu_edges(dtype)
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=-b, hi=b, edges=edges)
 
 
@@ -83,9 +96,7 @@ def _sigma(dtype, edges_only=False, zero=False):
     """σ > 0 (σ = 0 too, where the formula allows it), edges from subnormal to B."""
     b = _bound(dtype)
     fi = finfo(dtype)
-    edges = [e for e in d.representable(dtype, [1.0, 0.5, 2.0, 1e-3, 1e-8, float(fi.tiny),
-                                                 float(fi.smallest_subnormal), b, 1 + float(fi.eps)])
-             if 0 < float(e) <= b] + ([np.asarray(0.0, dtype)[()]] if zero else [])
+    edges = sigma_edges(dtype, zero)
     lo = 0.0 if zero else float(fi.smallest_subnormal)
     return st.sampled_from(edges) if edges_only else d.elements(dtype, lo=lo, hi=b, edges=edges)
 
@@ -122,17 +133,41 @@ def reparameterizations(draw, dtype, edges_only=False):
 LOSS_SHAPES = ((1, 1), (2, 3), (3, 2), (1, 4), (4, 1))
 
 
+def log_likelihood_edges(dtype) -> list:
+    return d.representable(dtype, [0.0, -0.0, -1.0, 1.0, -700.0, -1e4, 3.5, -0.5])
+
+
 @st.composite
 def vae_losses(draw, dtype, edges_only=False):
     """log p(x|z) per sample (batch,), μ, σ (batch, latent). A log-likelihood is ≤ 0 for a
     discrete decoder, of either sign for a density; |log p| stays within max/4."""
     batch, latent = draw(st.sampled_from(LOSS_SHAPES))
     big = float(finfo(dtype).max) / 4
-    lp_edges = d.representable(dtype, [0.0, -0.0, -1.0, 1.0, -700.0, -1e4, 3.5, -0.5])
+    lp_edges = log_likelihood_edges(dtype)
     lp = st.sampled_from(lp_edges) if edges_only else d.elements(dtype, lo=-big, hi=big, edges=lp_edges)
     return {"log_px_given_z": draw(hnp.arrays(dtype, (batch,), elements=lp)),
             "mu": draw(hnp.arrays(dtype, (batch, latent), elements=_mu(dtype, edges_only))),
             "sigma": draw(hnp.arrays(dtype, (batch, latent), elements=_sigma(dtype, edges_only)))}
+
+
+def _batch_of_one(name):
+    return lambda x: np.ndim(x[name]) == 2 and np.shape(x[name])[0] == 1
+
+
+COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
+    "vae.kl_standard_normal": d.Coverage(
+        edges=lambda dt: {"mu": mu_edges(dt), "sigma": sigma_edges(dt)},
+        classes={"batch of 1": _batch_of_one("mu"), "one latent dimension": lambda x:
+                 np.shape(x["mu"])[-1] == 1, "unbatched (latent,)": lambda x: np.ndim(x["mu"]) == 1}),
+    "vae.reparameterize": d.Coverage(
+        edges=lambda dt: {"mu": mu_edges(dt), "sigma": sigma_edges(dt, zero=True),
+                          "eps": d.representable(dt, NOISE_EDGES)}),
+    "vae.loss": d.Coverage(
+        edges=lambda dt: {"log_px_given_z": log_likelihood_edges(dt), "mu": mu_edges(dt),
+                          "sigma": sigma_edges(dt)},
+        classes={"batch of 1": _batch_of_one("mu"), "one latent dimension": lambda x:
+                 np.shape(x["mu"])[-1] == 1, "multi-unit latent": lambda x: np.shape(x["mu"])[-1] >= 2}),
+}
 
 
 def probe_gaussians(dtype):
@@ -182,4 +217,5 @@ loss = Structured(
          "the loss is its negative, KL - E[log p(x|z)]",
 )
 
+POSITION = 6  # the section's place in the catalogue (oracles.sections)
 ORACLES = (kl_standard_normal, reparameterize, loss)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 import mpmath
 import numpy as np
 
+from mathoracle.accuracy import allowed_abs, fmt
 from mathoracle.formats import is_float, is_ml
 from mathoracle.oracles.base import DIGITS, Exact, Oracle, mpf_array
 
@@ -130,7 +131,6 @@ class Case:
 
     def allowed(self, oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
         """Absolute error the agreement check allows each output (object array of mpf)."""
-        from mathoracle.accuracy import allowed_abs, fmt
         return allowed_abs(self.exact(oracle_id, inputs), self.oracles[oracle_id].error, fmt(self.dtype))
 
 

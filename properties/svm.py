@@ -112,7 +112,6 @@ def _kink(p_in, dtype) -> mpmath.mpf:
     exact margin of the rounded point is ≥ 1 the oracle's sensitivity (the zero branch's) is
     0, but a margin computed with (d + 2) roundings of its terms' sizes may land below 1:
     the hinge is 1-Lipschitz, so C·(d + 2)·u·(Σ_k|w_k x_ik| + |b| + 1) is allowed there."""
-    from mathoracle.accuracy import fmt
     u = fmt(dtype).unit_roundoff
     X, w, y = (mpf_array(p_in[k]) for k in ("X", "w", "y"))
     b = mpmath.mpf(p_in["b"])

@@ -70,6 +70,14 @@ def test_every_declaration_names_an_oracle():
     assert COVERAGE and not set(COVERAGE) - set(oracles())
 
 
+def test_every_oracle_declares_its_coverage():
+    """A new oracle cannot skip the check: each registered id has a ``COVERAGE`` entry
+    in its module (bundled oracles; a plugin's are its own)."""
+    from mathoracle.oracles import builtin_oracles
+    missing = sorted(o.id for o in builtin_oracles() if o.id not in COVERAGE)
+    assert not missing, f"no COVERAGE entry (oracles.domains.Coverage, next to the domain) for {missing}"
+
+
 @pytest.mark.parametrize("oid", sorted(COVERAGE))
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda t: np.dtype(t).name)
 def test_declared_edges_are_drawn(oid, dtype, drawn):

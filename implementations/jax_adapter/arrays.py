@@ -21,6 +21,9 @@ jax.config.update("jax_platforms", "cpu")
 import jax.numpy as jnp  # noqa: E402  (after the configuration)
 
 from mathoracle.formats import finfo  # noqa: E402
+from mathoracle.registry import get_oracle
+
+from ..base import KnownDeviation
 
 
 def as_jax(a):
@@ -89,7 +92,6 @@ def gradients(section: str, *fns) -> dict:
     def wrt_of(oracle_id):
         @functools.cache
         def wrt():
-            from mathoracle.registry import get_oracle
             return get_oracle(oracle_id).wrt
         return wrt
     return {f"{section}.{f.__name__}": _vjp(f, wrt_of(f"{section}.{f.__name__}")) for f in fns}
@@ -116,7 +118,6 @@ def any_subnormal_input(kw) -> bool:
 
 def flushed(oracle: str, properties: tuple[str, ...], summary: str, witness: dict):
     """The KnownDeviation of ``oracle`` that XLA's subnormal flush causes."""
-    from ..base import KnownDeviation
     return KnownDeviation(oracle=oracle, properties=properties, summary=summary,
                           reason=FTZ_REASON, reference=FTZ_REFERENCE, witness=witness,
                           region=any_subnormal_input)

@@ -12,6 +12,8 @@ import functools
 import inspect
 from importlib.util import find_spec
 
+from mathoracle.oracles import section_modules
+
 from ..base import Implementation
 from .backend import BACKENDS, current, keras_for
 
@@ -36,7 +38,6 @@ def implementation(backend: str) -> Implementation:
         raise ImportError(f"No module named {missing!r}", name=missing)
     if current() in (None, backend):
         keras_for(backend)  # import now, not inside the first (timed) call
-    from mathoracle.oracles import section_modules
     functions, deviations, notes = {}, [], {}
     for module in section_modules(__name__):
         functions.update({oid: _bound(fn, backend) for oid, fn in getattr(module, "FUNCTIONS", {}).items()})

@@ -20,6 +20,8 @@ import numpy as np
 from scipy.linalg import null_space
 from sklearn.decomposition import PCA
 
+from mathoracle.oracles.pca import _is_tie, cumulative_ratios, spectrum
+
 from ..base import KnownDeviation
 
 
@@ -65,7 +67,6 @@ FUNCTIONS = {"pca.fit": fit, "pca.transform": transform,
 
 def _exact_tie(kw) -> bool:
     """Some exact cumulative ratio equals the threshold (the oracle's own tie test)."""
-    from mathoracle.oracles.pca import _is_tie, cumulative_ratios, spectrum
     X = np.asarray(kw["X"])
     if X.ndim != 2 or X.shape[0] < 2 or not np.isfinite(X).all() or not np.any(X != X[:1]):
         return False

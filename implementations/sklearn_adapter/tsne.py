@@ -18,6 +18,9 @@ from sklearn.manifold._t_sne import MACHINE_EPSILON, _joint_probabilities
 from sklearn.metrics import pairwise_distances
 
 from ..base import KnownDeviation
+from ..numpy_reference.tsne import _calibrate
+from ..numpy_reference.tsne import joint_probabilities as reference
+from ..numpy_reference.tsne import squared_distances
 
 CHECKED_WITH = "1.9.1"
 PRIVATE_API_VERSION_OK = sklearn.__version__ == CHECKED_WITH
@@ -44,7 +47,6 @@ NOT_APPLICABLE = {
 def _unshifted_underflow(kw):
     """Some row's exp(-β_i D_ik), β_i calibrated (as the reference does), is below e^-700, where
     double precision exp loses digits and then flushes to 0."""
-    from ..numpy_reference.tsne import _calibrate, squared_distances
     x = np.asarray(kw["X"], np.float64)
     if not np.isfinite(x).all():
         return False
@@ -60,7 +62,6 @@ def _unshifted_underflow(kw):
 def _clamped(kw):
     """Some exact p_ij (the reference's, within a factor 4) lies below MACHINE_EPSILON, where
     scikit-learn raises it to 2.2e-16."""
-    from ..numpy_reference.tsne import joint_probabilities as reference
     x = np.asarray(kw["X"], np.float64)
     if not np.isfinite(x).all():
         return False

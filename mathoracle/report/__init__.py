@@ -13,12 +13,15 @@ import random
 import time
 from pathlib import Path
 
+from mathoracle import assumable
+from mathoracle.registry import get_oracle, load_implementation, oracles
 from mathoracle.report import findings
-from mathoracle.report.collect import Options, Progress, run_all
+from mathoracle.report.collect import Options, Progress, pinnable, run_all
 from mathoracle.report.document import SCHEMA_VERSION, build_document, write_json
 from mathoracle.report.html import write_html
 from mathoracle.report.junit import write_junit
 from mathoracle.report.markdown import write_markdown
+from mathoracle.sweep.report import sweep_rows
 
 FILES = ("report.json", "report.xml", "report.md", "report.html")
 
@@ -33,13 +36,10 @@ def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples
     ``params`` pins parameters in the oracles that have them; ``scheduler``, the address of a
     dask scheduler, runs the checks on that cluster instead of ``jobs`` local processes;
     ``assume`` restricts the domain of the oracles that have every argument it names."""
-    from mathoracle.registry import get_oracle, load_implementation, oracles
     impls = {spec: load_implementation(spec) for spec in specs}
     table = oracles()
     ids = [get_oracle(i).id for i in oracle_ids] if oracle_ids else list(table)
     seed = random.randrange(2 ** 32) if seed is None else seed
-    from mathoracle.report.collect import pinnable
-    from mathoracle import assumable
     options = Options(max_examples, seed, timeout, isolate, dtypes,
                       pinnable([table[i] for i in ids], params or {}),
                       assumable([table[i] for i in ids], assume))
@@ -51,7 +51,6 @@ def build(specs: list[str], *, oracle_ids: list[str] | None = None, max_examples
                          wall_seconds=time.perf_counter() - started, implementations=impls)
     doc["findings"] = findings.collect(doc, jobs=jobs)
     if sweeps:  # the unary ids swept exhaustively in the 16- and 8-bit formats
-        from mathoracle.sweep.report import sweep_rows
         doc["sweeps"] = sweep_rows(specs, ids)
     return doc
 

@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any, Callable, Iterable, TextIO
 
-from mathoracle.results import CheckResult
+import mathoracle
+from mathoracle.cluster import dask_client
+from mathoracle.errors import UsageError
+from mathoracle.registry import BUNDLED, get_oracle
+from mathoracle.results import ERROR, CheckResult, PropertyResult
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,6 @@ class Options:
 
 def pinnable(oracles, params: dict) -> tuple[tuple[str, Any], ...]:
     """``params`` as Options.params; UsageError for a name no oracle of the report has."""
-    from mathoracle.errors import UsageError
     for name in params:
         if not any(name == p.name for o in oracles for p in o.params):
             raise UsageError(f"--param {name}: no oracle of the report has a parameter {name!r}")
@@ -42,8 +45,6 @@ def pinnable(oracles, params: dict) -> tuple[tuple[str, Any], ...]:
 
 def run_task(oracle_id: str, spec: str, options: Options) -> tuple[CheckResult, float]:
     """Check one oracle against one implementation; (result, seconds)."""
-    import mathoracle
-    from mathoracle.registry import get_oracle
     started = time.perf_counter()
     oracle = get_oracle(oracle_id)
     names = {p.name for p in oracle.params}
@@ -121,7 +122,6 @@ def run_all(oracle_ids: Iterable[str], specs: Iterable[str], options: Options, *
 def _on_dask(scheduler: str, task: Callable, tasks: list, indices: list[int], options: Options,
              results: dict, progress: Progress) -> None:
     """The tasks ``indices`` as dask.distributed tasks on the cluster at ``scheduler``."""
-    from mathoracle.cluster import dask_client
     with dask_client(scheduler, 0, without="leave out --scheduler") as client:
         from distributed import as_completed
         futures = {client.submit(task, *tasks[i], options, pure=False): i for i in indices}
@@ -139,7 +139,6 @@ def process_group(spec: str) -> str:
     that needs processes of its own (a bundled adapter with ``OWN_PROCESS``: a library that
     fixes a process-wide setting at import, as Keras does its backend). Each group runs in
     its own pool, serial runs included, so no process ever loads two such settings."""
-    from mathoracle.registry import BUNDLED
     if spec not in BUNDLED:
         return ""
     import importlib
@@ -152,7 +151,6 @@ def process_group(spec: str) -> str:
 
 def _lost(oracle_id: str, spec: str, options: Options, exc: Exception) -> CheckResult:
     """The record of a check whose worker process died: an error, with the reason."""
-    from mathoracle.results import ERROR, PropertyResult
     result = CheckResult(oracle_id, spec, options.seed)
     result.results.append(PropertyResult(
         oracle_id, spec, "*", "*", ERROR,

@@ -16,26 +16,17 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from mathoracle.oracles.shapes import Elementwise
 from mathoracle.properties.base import show
-from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED,
-                                STATUSES, UNSUPPORTED, CheckResult)
-from mathoracle.text import (abs_error, block, brief, comparison, message, pair, ratio, refusal_text,
+from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED, STATUSES,
+                                UNSUPPORTED, CheckResult)
+from mathoracle.text import (abs_error, block, brief, comparison, message, number, pair, ratio, refusal_text,
                              shorten, unsupported_line)
 
 SCHEMA_VERSION = 2
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
 LIBRARIES = ("mathoracle", "numpy", "sympy", "mpmath", "hypothesis", "torch", "scipy",
              "scikit-learn", "matplotlib")
-
-
-def number(x):
-    """A float for JSON: finite as is, non-finite as a string, None kept."""
-    if x is None:
-        return None
-    x = float(x)
-    if math.isfinite(x):
-        return x
-    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
 
 
 def cpu_name() -> str:
@@ -98,7 +89,6 @@ def build_document(checks: list[tuple[CheckResult, float]], specs: list[str], or
              implementations: dict) -> dict:
     """The report.json document. ``checks``: (result, seconds) in oracle × spec order;
     ``implementations``: spec -> Implementation."""
-    from mathoracle.oracles.shapes import Elementwise
     records, summaries = [], []
     for (result, seconds), spec in zip(checks, specs * (len(checks) // max(len(specs), 1))):
         records.extend(_record(r, spec) for r in result.results)

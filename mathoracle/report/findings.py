@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mathoracle.properties import properties_for
+from mathoracle.properties.base import Falsified, float_leaves, show
+from mathoracle.registry import extra_properties, get_oracle, load_implementation, oracles
+from mathoracle.report.collect import Options, run_all
 from mathoracle.results import DEVIATION, FAIL
+from mathoracle.runner import Target
 
 
 @dataclass
@@ -36,10 +41,6 @@ def text(x, width: int = 90) -> str:
 def witness_rows(oracle_id: str, spec: str) -> list[dict]:
     """Each known deviation of ``spec`` for ``oracle_id``, on its witness: the first property
     it affects that fails there, with expected and got."""
-    from mathoracle.properties import properties_for
-    from mathoracle.properties.base import Falsified, float_leaves, show
-    from mathoracle.registry import extra_properties, get_oracle, load_implementation, oracles
-    from mathoracle.runner import Target
     impl, oracle = load_implementation(spec), get_oracle(oracle_id)
     target, rows = Target(impl, oracles()), []
     for dev in impl.deviations_for(oracle_id):
@@ -93,7 +94,6 @@ def found_rows(doc: dict) -> list[dict]:
 def collect(doc: dict, *, jobs: int = 1) -> list[dict]:
     """Every finding of a report document: its confirmed known deviations on their witnesses
     (evaluated again, in the checks' process groups), then its unexplained failures."""
-    from mathoracle.report.collect import Options, run_all
     pairs: dict[str, list[str]] = {}
     for r in doc["results"]:
         if r["status"] == DEVIATION and r["oracle"] not in pairs.get(r["implementation"], []):

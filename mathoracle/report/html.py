@@ -9,8 +9,8 @@ from pathlib import Path
 
 from mathoracle.report import findings, plots
 from mathoracle.report.document import LEGEND, cell, details, short, short_ratio, summary_line, worst
-from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED,
-                                UNSUPPORTED)
+from mathoracle.results import DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED, UNSUPPORTED
+from mathoracle.sweep.report import sweep_section
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
@@ -82,7 +82,6 @@ def _findings(doc) -> str:
 
 
 def html_page(doc: dict) -> str:
-    from mathoracle.sweep.report import sweep_section
     impls = [i["name"] for i in doc["implementations"]]
     oracles = [o["id"] for o in doc["oracles"]]
     unary = [o["id"] for o in doc["oracles"] if o["unary"]]

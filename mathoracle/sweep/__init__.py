@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from mathoracle.errors import UsageError
-from mathoracle.sweep.chunk import Spec, describe
+from mathoracle.sweep.chunk import Spec, describe, setup
 from mathoracle.sweep.inputs import parse_range, plan, sweep_dtype
 from mathoracle.sweep.output import merge, status, write
 from mathoracle.sweep.run import Progress, Store, run_in_process, run_on_dask
@@ -50,7 +50,6 @@ def sweep(oracle_id: str, target, dtype: str, *, range: str | None = None, out=N
     size, width = plan(start, stop, chunk)
     convs = (conventions,) if isinstance(conventions, str) else tuple(conventions)
     spec = Spec(oracle_id, target, dt.name, start, stop, size, width, sample, seed, convs)
-    from mathoracle.sweep.chunk import setup
     setup(spec.oracle, spec.target, spec.conventions)  # a bad oracle or target fails here, once
     t0 = time.perf_counter()
     store = Store(spec, None if out is None else Path(out), resume)

@@ -20,9 +20,14 @@ from typing import Any, Callable
 import mpmath
 import numpy as np
 
+from mathoracle import conventions as conv
 from mathoracle.accuracy import fmt, judge
+from mathoracle.calling import accepted_params, vet_output
 from mathoracle.errors import UsageError
 from mathoracle.oracles.base import DIGITS, rounding_budget
+from mathoracle.oracles.shapes import Elementwise
+from mathoracle.properties.base import Falsified
+from mathoracle.registry import get_oracle, oracles, resolve_implementation
 from mathoracle.sweep.inputs import to_values
 from mathoracle.sweep.reference import FastReference
 
@@ -59,10 +64,6 @@ class Spec:
 @lru_cache(maxsize=8)
 def setup(oracle_id: str, target, conventions: tuple[str, ...]):
     """(oracle, function, accepted params, fast reference) of a sweep, built once per process."""
-    from mathoracle import conventions as conv
-    from mathoracle.calling import accepted_params
-    from mathoracle.oracles.shapes import Elementwise
-    from mathoracle.registry import get_oracle, oracles, resolve_implementation
     oracle = get_oracle(oracle_id)
     if not isinstance(oracle, Elementwise) or len(oracle.arrays) != 1:
         raise UsageError(f"oracle={oracle_id!r} is not unary (elementwise, one array); sweep one of "
@@ -82,8 +83,6 @@ def setup(oracle_id: str, target, conventions: tuple[str, ...]):
 def call(spec: Spec, z: np.ndarray) -> np.ndarray:
     """The target's output for inputs z, vetted (dtype and shape) as ``calling`` does, or
     Falsified. Called directly: a chunk's call is named by its size, not by its inputs."""
-    from mathoracle.calling import vet_output
-    from mathoracle.properties.base import Falsified
     oracle, fn, accepted, _ = setup(spec.oracle, spec.target, spec.conventions)
     kwargs = {p.name: p.default for p in oracle.params if p.name in accepted}
     label = f"{oracle.name} of {z.size} {spec.dtype} inputs"
@@ -154,7 +153,6 @@ def exact_verdict(oracle, params: dict, z, got, dtype):
 
 def run_chunk(spec: Spec, index: int) -> dict:
     """The summary of chunk ``index`` (JSON-able)."""
-    from mathoracle.properties.base import Falsified
     t0, c0 = time.perf_counter(), time.process_time()
     oracle, _, _, fast = setup(spec.oracle, spec.target, spec.conventions)
     f, params = fmt(spec.dtype), oracle.defaults()

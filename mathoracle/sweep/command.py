@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from mathoracle.errors import UsageError
+from mathoracle.sweep import sweep
 
 
 def add_parser(sub) -> None:
@@ -35,7 +36,6 @@ def _default_out(args) -> str:
 
 
 def run(args) -> int:
-    from mathoracle.sweep import sweep
     if args.resume and args.out and args.out != args.resume:
         raise UsageError(f"--resume {args.resume} and --out {args.out} differ; give one of them")
     if args.workers is not None and args.workers < 0:

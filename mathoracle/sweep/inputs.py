@@ -12,7 +12,8 @@ import math
 import numpy as np
 
 from mathoracle.errors import UsageError
-from mathoracle.formats import ALL_NAMES, bits_dtype, finfo, np_dtype
+from mathoracle.formats import (ALL_NAMES, finite_span, np_dtype, to_ordinals,  # noqa: F401 (re-exported)
+                                to_values)
 
 SWEEPABLE = tuple(n for n in ALL_NAMES if n != "float64")
 
@@ -23,30 +24,6 @@ def sweep_dtype(name) -> np.dtype:
     if name not in SWEEPABLE:
         raise UsageError(f"dtype={name!r} cannot be swept; use one of {', '.join(SWEEPABLE)}")
     return np_dtype(name)
-
-
-def _sign(dtype) -> int:
-    return 1 << (8 * np.dtype(dtype).itemsize - 1)
-
-
-def to_values(ords: np.ndarray, dtype) -> np.ndarray:
-    """Ordinals (int64) as values of dtype."""
-    sign = _sign(dtype)
-    bits = np.where(ords >= 0, ords, (-ords - 1) | sign)
-    return bits.astype(bits_dtype(dtype)).view(dtype)
-
-
-def to_ordinals(values: np.ndarray, dtype) -> np.ndarray:
-    """Values of dtype as ordinals (int64)."""
-    sign = _sign(dtype)
-    bits = np.asarray(values, dtype=dtype).view(bits_dtype(dtype)).astype(np.int64)
-    return np.where(bits & sign, -(bits & (sign - 1)) - 1, bits)
-
-
-def finite_span(dtype) -> tuple[int, int]:
-    """[start, stop) of every finite value of dtype."""
-    top = int(to_ordinals(np.array([finfo(dtype).max], dtype=dtype), dtype)[0])
-    return -top - 1, top + 1
 
 
 def parse_range(text: str | None, dtype) -> tuple[int, int]:

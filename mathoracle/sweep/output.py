@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mathoracle.formats import finfo
 from mathoracle.sweep.chunk import SHOW, Spec
 from mathoracle.sweep.inputs import to_values
 
@@ -72,7 +73,6 @@ def plot(doc: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from mathoracle.formats import finfo
     x = np.array(doc["bins"]["x"], dtype=float)
     e = np.array(doc["bins"]["err"], dtype=float)
     a = np.array(doc["bins"]["allowed"], dtype=float)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from html import escape
 
+from mathoracle.oracles.shapes import Elementwise
+from mathoracle.registry import load_implementation, oracles
+from mathoracle.sweep import sweep
+from mathoracle.text import number
+
 REPORT_DTYPES = ("float16", "bfloat16", "float8_e4m3fn", "float8_e5m2")
 
 
 def sweep_rows(specs: list[str], oracle_ids: list[str] | None = None,
                dtypes=REPORT_DTYPES) -> list[dict]:
     """One row per (implementation, unary oracle it provides, dtype), swept in-process."""
-    from mathoracle.oracles.shapes import Elementwise
-    from mathoracle.registry import load_implementation, oracles
-    from mathoracle.report.document import number
-    from mathoracle.sweep import sweep
     unary = [o.id for o in oracles().values() if isinstance(o, Elementwise) and len(o.arrays) == 1
              and (not oracle_ids or o.id in oracle_ids)]
     rows = []

@@ -17,13 +17,12 @@ careful outsider's style).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any, Callable
+
+from mathoracle.oracles import section_modules
 
 CLASSES = ("refusal", "options", "nan-dependence", "convention", "assumption",
            "textbook-evaluation", "inaccurate", "solver", "law-exactness", "outsider")
-SECTIONS = ("activations", "losses", "divergence", "network", "regularization", "attention",
-            "vae", "gan", "diffusion", "rl", "kernels", "svm", "pca", "tsne")
 
 
 @dataclass(frozen=True)
@@ -46,8 +45,8 @@ class Outsider:
 
 def _collect() -> list[Outsider]:
     out, seen = [], set()
-    for section in SECTIONS:
-        for v in import_module(f"{__name__}.{section}").VARIANTS:
+    for module in section_modules(__name__, "VARIANTS"):
+        for v in module.VARIANTS:
             if v.name in seen:
                 raise ValueError(f"two outsider variants named {v.name}")
             seen.add(v.name)
@@ -56,4 +55,4 @@ def _collect() -> list[Outsider]:
 
 
 VARIANTS: list[Outsider] = _collect()
-__all__ = ["Outsider", "VARIANTS", "CLASSES", "SECTIONS"]
+__all__ = ["Outsider", "VARIANTS", "CLASSES"]
