@@ -3,7 +3,7 @@
 It writes, in each layer's module for the section (appended when the module exists,
 created otherwise; one module per seed section, as everywhere in the project):
 
-    oracles/<module>.py                        the SymPy expression, domain, probe
+    oracles/<module>.py                        the SymPy expression, domain, probe, coverage
     properties/<module>.py                     its laws (agreement, edges, nan come free)
     implementations/numpy_reference/<module>.py  the reference implementation
     tests/corpus/<module>.py                   a buggy variant that must be caught
@@ -36,16 +36,20 @@ def {name}_expr(z):
 )
 
 ORACLES = (*ORACLES, {name})
+# What its domain must draw (tests/test_coverage.py): add shape classes as predicates.
+COVERAGE = {{**COVERAGE, "{id}": d.Coverage(edges=lambda dt: {{"z": d.real_edges(dt)}})}}
 '''
 ORACLE_HEAD = '''"""Oracles of the {section} section."""
 from __future__ import annotations
 
 import sympy as sp  # noqa: F401  (the expressions are SymPy)
 
+from . import domains as d
 from .activations import probe, real_edges, real_line  # domains of a real argument z
 from .shapes import Elementwise
 
 ORACLES = ()
+COVERAGE = {{}}
 '''
 PROPERTY = '''
 

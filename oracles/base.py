@@ -12,6 +12,8 @@ formula of a whole slice).
 """
 from __future__ import annotations
 
+import ast
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -116,6 +118,27 @@ def rounding_budget(expr) -> int:
     return total
 
 
+def _check_signature(oracle) -> None:
+    """The signature must name the arrays, then the parameters with their defaults, in order
+    (what it returns may follow an arrow); ValueError says how it differs."""
+    head = oracle.signature.split("→")[0].strip()
+    want = [*oracle.arrays, *(f"{p.name}={p.default!r}" for p in oracle.params)]
+    try:
+        call = ast.parse(head, mode="eval").body
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            raise SyntaxError
+        got = [*(ast.unparse(a) for a in call.args),
+               *(f"{k.arg}={ast.literal_eval(k.value)!r}" for k in call.keywords)]
+        same = call.func.id == oracle.name and len(got) == len(want) and all(
+            g == w or g.split("=")[0] == w.split("=")[0] and ast.literal_eval(g.split("=", 1)[1])
+            == ast.literal_eval(w.split("=", 1)[1]) for g, w in zip(got, want))
+    except (SyntaxError, ValueError):
+        same = False
+    if not same:
+        raise ValueError(f"{oracle.id}: signature={oracle.signature!r} does not match its arguments; "
+                         f"write {oracle.name}({', '.join(want)})")
+
+
 @dataclass(eq=False)
 class Oracle:
     """One catalogue formula. Subclasses say how the SymPy expression maps onto arrays."""
@@ -151,6 +174,9 @@ class Oracle:
     # A whole-number result (a count: PCA's choose_k). An integer return value is taken as a
     # float of the judged dtype; with sensitivity 0 the agreement check wants it exactly.
     integer: bool = False
+
+    def __post_init__(self):
+        _check_signature(self)
 
     def align(self, inputs: Mapping[str, Any], got: np.ndarray, exact: "Exact") -> np.ndarray:
         """``got`` made comparable with ``exact.value`` where the formula fixes the result only

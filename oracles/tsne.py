@@ -426,7 +426,7 @@ conditional_probabilities = ThroughDistances(
 )
 
 joint_probabilities = JointProbabilities(
-    id="tsne.joint_probabilities", signature="joint_probabilities(X, perplexity)",
+    id="tsne.joint_probabilities", signature="joint_probabilities(X, perplexity, tol=1e-5)",
     formula="σ_i with H(P_i) = log perplexity; p_ij = (p_{j|i} + p_{i|j})/2n", seed=SEED,
     arrays=("X", "perplexity"), params=(Param("tol", TOL, numeric=False),), domain=joint_inputs,
     edges=lambda dt: joint_inputs(dt, edges_only=True),

@@ -5,6 +5,7 @@ The example plugin (tests/example_plugin/) is installed into a temporary site di
 for these tests only: installed for the whole test run, its oracle would join the
 catalogue that the project's own tests (README tables, the teeth corpus) cover."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,7 @@ sys.path.insert(0, '.')
 import numpy as np
 for name in ('activations', 'kernel_demo'):
     o = importlib.import_module('oracles.' + name).ORACLES[-1]
+    assert o.id in importlib.import_module('oracles.' + name).COVERAGE, 'no coverage entry'
     importlib.import_module('properties.' + name)
     ref = importlib.import_module('implementations.numpy_reference.' + name).FUNCTIONS[o.id]
     bug = importlib.import_module('tests.corpus.' + name).BUGGY[-1]
@@ -123,3 +125,17 @@ print('ok')
 """], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert check.stdout.strip() == "ok", check.stderr
     assert main(["new-oracle", "activation.softsign", "--root", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize("signature, fix", [
+    ("softsign(x)", "write softsign(z)"),                           # another argument name
+    ("softsign(z, alpha=0.5)", "write softsign(z)"),                 # a parameter it lacks
+    ("softsign z", "write softsign(z)"),                             # not a call
+])
+def test_a_signature_that_does_not_match_the_arguments_is_refused(signature, fix):
+    from mathoracle.oracles.shapes import Elementwise
+    with pytest.raises(ValueError, match=re.escape(fix)):
+        Elementwise(id="activation.softsign", signature=signature, formula="z/(1+|z|)", seed="",
+                    arrays=("z",))
+    Elementwise(id="activation.softsign", signature="softsign(z) → out", formula="z/(1+|z|)",
+                seed="", arrays=("z",))  # what it returns may follow an arrow
