@@ -4,7 +4,7 @@ below the smallest normal. torch's CPU kernels and Keras's layer normalisation (
 normalisation on the jax backend) fold this way; their adapters share the region."""
 import numpy as np
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
 
 
 def folded(axis: int):

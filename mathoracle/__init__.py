@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
-from mathoracle.errors import UsageError
-from mathoracle.guard import DEFAULT_TIMEOUT
+from mathoracle.core.errors import UsageError
+from mathoracle.core.guard import DEFAULT_TIMEOUT
 from mathoracle.results import CheckResult, Counterexample, PropertyResult
 
 __version__ = "0.1.0"
@@ -17,7 +17,7 @@ __all__ = ["check", "list_oracles", "CheckResult", "PropertyResult", "Counterexa
 
 
 def _validate(dtypes, max_examples, seed) -> tuple[str, ...] | None:
-    from mathoracle.formats import ALL_NAMES as DTYPES  # float16/32/64 and the ml_dtypes formats
+    from mathoracle.core.formats import ALL_NAMES as DTYPES  # float16/32/64 and the ml_dtypes formats
     if dtypes is not None:
         if isinstance(dtypes, str):
             dtypes = [dtypes]
@@ -57,7 +57,7 @@ def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str
     Returns a CheckResult; ``.raise_for_status()`` turns a failure into an AssertionError.
     """
     from mathoracle import conventions as conv
-    from mathoracle.guard import limits
+    from mathoracle.core.guard import limits
     from mathoracle.properties import properties_for
     from mathoracle.registry import extra_properties, get_oracle, oracles, resolve_implementation
     from mathoracle.runner import check_implementation
@@ -94,7 +94,7 @@ def check(oracle_id: str, target: str | Callable, *, dtypes: Iterable[str] | str
         ce = rec.counterexample
         if ce is not None and ce.inputs:
             ce.reproduce = reproduce(result, rec, label, max_examples) + _pinned(params, assume)
-            from mathoracle.calling import accepted_params
+            from mathoracle.core.calling import accepted_params
             fn = impl.functions.get(oracle.id)
             ce.snippet = snippet(impl.source, impl.name, oracle, ce.inputs,
                                  accepted_params(fn, oracle) if fn else None, rec.property)

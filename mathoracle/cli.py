@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from mathoracle import _validate, check, list_oracles, parse_param, report
-from mathoracle.guard import DEFAULT_TIMEOUT
+from mathoracle.core.guard import DEFAULT_TIMEOUT
 from mathoracle.plugins import PluginWarning
 from mathoracle.registry import UsageError
 from mathoracle.results import ERROR, FAIL, STRICT_ONLY

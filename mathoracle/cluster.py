@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from mathoracle.errors import UsageError
+from mathoracle.core.errors import UsageError
 
 
 @contextmanager

@@ -25,10 +25,10 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 import sympy as sp
 
-from mathoracle.accuracy import judge
-from mathoracle.formats import finfo, is_float
-from mathoracle.oracles.base import Oracle
-from mathoracle.properties.base import Falsified, float_leaves, signature_call
+from mathoracle.core.accuracy import judge
+from mathoracle.core.formats import finfo, is_float
+from mathoracle.core.laws import Falsified, float_leaves, signature_call
+from mathoracle.core.model import Oracle
 
 
 @dataclass(frozen=True)

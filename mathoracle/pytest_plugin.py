@@ -54,7 +54,7 @@ def pytest_addoption(parser):
 
 
 def _options(config) -> dict:
-    from mathoracle.guard import DEFAULT_TIMEOUT
+    from mathoracle.core.guard import DEFAULT_TIMEOUT
     timeout = config.getoption("mathoracle_timeout")
     return {"max_examples": config.getoption("mathoracle_examples"),
             "seed": config.getoption("mathoracle_seed"),
@@ -104,8 +104,8 @@ class PropertyItem(pytest.Item):
 
     def runtest(self):
         import mathoracle
-        from mathoracle.text import format_record
         from mathoracle.registry import get_oracle
+        from mathoracle.text import format_record
         assume = mathoracle.assume_for(get_oracle(self.oracle_id), self.config.getoption("mathoracle_assume"))
         result = mathoracle.check(self.oracle_id, self.spec, properties=[self.prop],
                                   dtypes=[self.dtype], params=_params(self.config, self.oracle_id),
@@ -143,7 +143,7 @@ def _items(session, config) -> list:
     from mathoracle.properties import properties_for
     from mathoracle.registry import UsageError, extra_properties, load_implementation, oracles
     patterns = config.getoption("mathoracle_oracle")
-    from mathoracle.formats import ALL_NAMES
+    from mathoracle.core.formats import ALL_NAMES
     dtypes = tuple(config.getoption("mathoracle_dtype")) or DTYPES
     bad = [d for d in dtypes if d not in ALL_NAMES]
     if bad:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from mathoracle import conventions as conv
-from mathoracle.errors import UsageError  # noqa: F401  (re-exported: mathoracle.registry.UsageError)
-from mathoracle.implementations.base import Implementation, KnownDeviation
+from mathoracle.core.errors import UsageError  # noqa: F401  (re-exported: mathoracle.registry.UsageError)
+from mathoracle.core.implementation import Implementation, KnownDeviation
+from mathoracle.core.model import Oracle
 from mathoracle.oracles import builtin_oracles
-from mathoracle.oracles.base import Oracle
 from mathoracle.plugins import plugin_implementations, plugin_oracles
 
 BUNDLED = {
@@ -205,7 +205,7 @@ def as_implementation(obj, name: str, source: str = "") -> Implementation:
     for d in () if isinstance(obj, Implementation) else impl.deviations:  # a user's DEVIATIONS
         if not isinstance(d, KnownDeviation):
             raise UsageError(f"{source or name!r}: DEVIATIONS holds a {type(d).__name__}; each item "
-                             f"must be a mathoracle.implementations.base.KnownDeviation")
+                             f"must be a mathoracle.core.implementation.KnownDeviation")
         if d.oracle not in impl.functions:
             raise UsageError(f"{source or name!r}: a known deviation of {d.oracle!r}, which its "
                              f"FUNCTIONS do not provide")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mathoracle.statuses import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS,  # noqa: F401
-                                 REFUSED, STATUSES, STRICT_ONLY, UNSUPPORTED)
+from mathoracle.core.statuses import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS,  # noqa: F401
+                                      REFUSED, STATUSES, STRICT_ONLY, UNSUPPORTED)
 
 SAMPLES_KEPT = 64  # (|input|, ulps) pairs kept per record for the error-vs-magnitude plot
 

@@ -20,18 +20,19 @@ import traceback
 from typing import Any, Iterable, Mapping
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject
 from hypothesis import seed as hypothesis_seed
+from hypothesis import settings
 from hypothesis.errors import Flaky, Unsatisfiable
 
-from mathoracle.accuracy import watch
-from mathoracle.calling import (accepted_params, call_gradient, call_target, invoke, non_finite,
-                                vet_output)
-from mathoracle.implementations.base import Implementation, KnownDeviation
-from mathoracle.oracles.base import Oracle
+from mathoracle.core.accuracy import watch
+from mathoracle.core.calling import (accepted_params, call_gradient, call_target, invoke, non_finite,
+                                     vet_output)
+from mathoracle.core.implementation import Implementation, KnownDeviation
+from mathoracle.core.laws import CannotMeasure, Case, Falsified, Property, Refused, float_leaves, show
+from mathoracle.core.model import Oracle
 from mathoracle.oracles.shapes import Elementwise
 from mathoracle.properties import properties_for
-from mathoracle.properties.base import CannotMeasure, Case, Falsified, Property, Refused, float_leaves, show
 from mathoracle.results import (DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS, SAMPLES_KEPT, CheckResult,
                                 Counterexample, PropertyResult)
 from mathoracle.search import Options, Search

@@ -60,7 +60,7 @@ PROPERTIES = (*PROPERTIES,)
 PROPERTY_HEAD = '''"""Laws of the {section} section's oracles."""
 from __future__ import annotations
 
-from .base import bounded  # noqa: F401
+from mathoracle.core.laws import bounded  # noqa: F401
 
 PROPERTIES = ()
 '''

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from mathoracle.properties.base import Falsified, Refused, float_leaves
+from mathoracle.core.laws import Falsified, Refused, float_leaves
 from mathoracle.results import (ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED, Counterexample,
                                 PropertyResult)
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
-from mathoracle.accuracy import FORMATS, ulp
-from mathoracle.properties.base import show, source
-from mathoracle.statuses import DEVIATION, FAIL, INACCURATE, PASS, REFUSED
+from mathoracle.core.accuracy import FORMATS, ulp
+from mathoracle.core.laws import show, source
+from mathoracle.core.statuses import DEVIATION, FAIL, INACCURATE, PASS, REFUSED
 
 if TYPE_CHECKING:  # annotations only: the result model imports this module
     from mathoracle.results import CheckResult, Counterexample, PropertyResult

@@ -46,3 +46,13 @@ def builtin_oracles():
     for module in section_modules(__name__, "ORACLES"):
         out.extend(module.ORACLES)
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _by_id() -> dict:
+    return {o.id: o for o in builtin_oracles()}
+
+
+def oracle_by_id(oracle_id: str):
+    """A bundled oracle by id (adapters read what it differentiates by); KeyError if none."""
+    return _by_id()[oracle_id]

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sympy.codegen.cfunctions import expm1, log1p
 
+from mathoracle.core.model import ErrorModel, Param
+
 from . import domains as d
-from .base import ErrorModel, Param
 from .shapes import Elementwise, Vector
 from .slices import SliceReduction
 

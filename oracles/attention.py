@@ -25,10 +25,11 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
+from mathoracle.core.model import DIGITS, Exact, Oracle, Param, Part, rounding_budget
+
 from . import domains as d
 from .activations import softmax_exprs
-from .base import DIGITS, Exact, Oracle, Param, Part, rounding_budget
 from .structured import Structured
 
 SEED = "Attention Mechanism (The Math Behind Transformers)"

@@ -35,10 +35,11 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from mathoracle.core.dependence import exact
+from mathoracle.core.model import DIGITS, Exact, Oracle, Part, rounding_budget
+
 from . import domains as d
 from . import losses as L
-from .base import DIGITS, Exact, Oracle, Part, rounding_budget
-from .dependence import exact
 from .kinks import Kinks
 from .layers import activate, values
 from .structured import symbols_like

@@ -21,7 +21,8 @@ import sympy as sp
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
+
 from . import domains as d
 from .shapes import PerElement, Reduction
 from .structured import Structured

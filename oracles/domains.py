@@ -18,7 +18,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.formats import finfo, finite_span, is_ml, to_ordinals, to_values
+from mathoracle.core.formats import finfo, finite_span, is_ml, to_ordinals, to_values
 
 WIDTH = {"float16": 16, "float32": 32, "float64": 64}
 

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sympy.codegen.cfunctions import log1p
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
+from mathoracle.core.model import Param
+
 from . import domains as d
-from .base import Param
-from .structured import Structured, elementwise
 from .shapes import PerElement
+from .structured import Structured, elementwise
 
 SEED = "Generative Models › GANs (Generative Adversarial Networks)"
 

@@ -22,9 +22,10 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
+from mathoracle.core.model import DIGITS, Exact, Oracle, rounding_budget
+
 from . import domains as d
-from .base import DIGITS, Exact, Oracle, rounding_budget
 from .shapes import _lambdify, _sensitivity
 
 SEED = "Kernel Methods › Kernel Trick"

@@ -19,8 +19,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from mathoracle.formats import finfo
-from .base import DIGITS, rounding_budget
+from mathoracle.core.formats import finfo
+from mathoracle.core.model import DIGITS, rounding_budget
 
 
 def kink_arguments(expr: sp.Expr) -> set:

@@ -8,7 +8,7 @@ from functools import lru_cache
 import sympy as sp
 from hypothesis import strategies as st
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
 
 from . import activations as A
 from . import domains as d

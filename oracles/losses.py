@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sympy.codegen.cfunctions import log1p
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
+from mathoracle.core.model import Param
+
 from . import domains as d
-from .base import Param
 from .shapes import Reduction
 
 SEED = "Neural Network Math › Loss Functions"

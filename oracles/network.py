@@ -18,11 +18,12 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+from mathoracle.core.model import ErrorModel, Param
+
 from . import backprop as B
 from . import domains as d
-from .base import ErrorModel, Param
-from .layers import (ACTIVATIONS, STEP_DERIVATIVE, activate, activate_derivative,  # noqa: F401
-                     value_edges, values)
+from .layers import (ACTIVATIONS, STEP_DERIVATIVE, activate, activate_derivative, value_edges,  # noqa: F401
+                     values)
 from .structured import Structured
 
 SEED = "Neural Network Math › Forward Propagation, Backpropagation"

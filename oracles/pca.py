@@ -38,9 +38,10 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
+from mathoracle.core.model import DIGITS, Exact, Oracle, Param, Part
+
 from . import domains as d
-from .base import DIGITS, Exact, Oracle, Param, Part
 from .structured import Structured
 
 SEED = "Dimensionality Reduction › PCA"

@@ -19,11 +19,11 @@ import sympy as sp
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathoracle.core.model import Param
+
 from . import domains as d
-from .base import Param
-from .rl_exact import (BellmanBackup, DiscountedReturns, PolicyEvaluation,  # noqa: F401
-                       QLearningUpdate, ValueIteration, evaluate_exactly, optimal_policy,
-                       q_exact, q_values, rationals)
+from .rl_exact import (BellmanBackup, DiscountedReturns, PolicyEvaluation, QLearningUpdate,  # noqa: F401
+                       ValueIteration, evaluate_exactly, optimal_policy, q_exact, q_values, rationals)
 from .shapes import Reduction
 
 SEED = "Reinforcement Learning Math"

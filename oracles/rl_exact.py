@@ -21,7 +21,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .base import DIGITS, Exact, Oracle, mpf_array, rounding_budget
+from mathoracle.core.model import DIGITS, Exact, Oracle, mpf_array, rounding_budget
+
 from .structured import Structured, symbols_like
 
 SEED = "Reinforcement Learning Math"

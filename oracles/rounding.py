@@ -28,7 +28,7 @@ from typing import Sequence
 import mpmath
 import sympy as sp
 
-from .base import ELEMENTARY_ROUNDINGS
+from mathoracle.core.model import ELEMENTARY_ROUNDINGS
 
 
 def _exact_constant(c: sp.Expr) -> bool:

@@ -15,7 +15,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .base import DIGITS, Exact, Oracle, rounding_budget
+from mathoracle.core.model import DIGITS, Exact, Oracle, rounding_budget
+
 from .rounding import RunningError
 from .shapes import _lambdify, _partials, _sensitivity
 

@@ -29,8 +29,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from mathoracle.formats import is_float
-from .base import DIGITS, Exact, Oracle, Part, rounding_budget
+from mathoracle.core.formats import is_float
+from mathoracle.core.model import DIGITS, Exact, Oracle, Part, rounding_budget
+
 from .rounding import RunningError
 from .shapes import _no_delta
 

@@ -18,9 +18,10 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
+from mathoracle.core.model import Param
+
 from . import domains as d
-from .base import Param
 from .structured import Structured, elementwise
 from .svm_solver import DualOptimum
 

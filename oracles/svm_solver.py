@@ -38,10 +38,10 @@ from itertools import product
 import mpmath
 import numpy as np
 
-from mathoracle.accuracy import SOLVER_PROMISE, allowed_abs, fmt, level, ulp
-from mathoracle.properties.base import Falsified, signature_call
+from mathoracle.core.accuracy import SOLVER_PROMISE, allowed_abs, fmt, level, ulp
+from mathoracle.core.laws import Falsified, signature_call
+from mathoracle.core.model import DIGITS, ErrorModel, Exact, Oracle
 
-from .base import DIGITS, ErrorModel, Exact, Oracle
 from .kernels import linear
 
 # --- the exact QP --------------------------------------------------------------------------

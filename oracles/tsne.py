@@ -30,8 +30,9 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathoracle.core.model import DIGITS, Exact, Oracle, Param, rounding_budget
+
 from . import domains as d
-from .base import DIGITS, Exact, Oracle, Param, rounding_budget
 from .losses import xlogy
 from .structured import Structured
 

@@ -17,9 +17,10 @@ import sympy as sp
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
+from mathoracle.core.model import ErrorModel
+
 from . import domains as d
-from .base import ErrorModel
 from .shapes import PerElement, Reduction
 from .structured import Structured, elementwise
 

@@ -9,10 +9,10 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import (Falsified, Property, bounded, domain_examples as _domain, expect_equal, expect_within,
-                   signature_call)
+from mathoracle.core.laws import Falsified, Property, bounded
+from mathoracle.core.laws import domain_examples as _domain
+from mathoracle.core.laws import expect_equal, expect_within, signature_call
+from mathoracle.core.model import DIGITS, mpf_array
 
 
 def _negated(inputs):

@@ -14,10 +14,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathoracle.core.laws import Falsified, Property, expect_within, signature_call
+from mathoracle.core.model import DIGITS, mpf_array
 from mathoracle.oracles.attention import masks, mha_inputs, pe_inputs, sdp_inputs
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import Falsified, Property, expect_within, signature_call
 
 SDP = "attention.scaled_dot_product"
 MHA = "attention.multi_head"

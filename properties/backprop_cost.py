@@ -27,7 +27,7 @@ import sys
 import numpy as np
 from hypothesis import strategies as st
 
-from .base import CannotMeasure, Falsified, Property, signature_call
+from mathoracle.core.laws import CannotMeasure, Falsified, Property, signature_call
 
 _MULTIPLY = {np.multiply, np.divide, np.true_divide, np.reciprocal, np.square, np.power}
 _count = [0]

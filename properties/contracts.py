@@ -1,7 +1,7 @@
 """The properties every oracle has: agreement with the oracle, edge values, NaN.
 
 - ``agreement``: over the oracle's whole domain, every output element is within the
-  error the oracle's error model allows (see mathoracle/accuracy.py).
+  error the oracle's error model allows (see mathoracle/core/accuracy.py).
 - ``edges``: the same verdict on inputs made only of edge values (logits at ±1e4,
   subnormals, probabilities at 1e-300 and 1 - 2^-p): no inf or NaN where the
   mathematics is finite, no underflow to 0 where the value is representable.
@@ -20,12 +20,10 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.accuracy import compared, judge
-from mathoracle.oracles.base import ErrorModel, Exact
-
-from mathoracle.buffers import copied, writable_arrays
-
-from .base import Case, Falsified, Property, Refused, float_leaves, signature_call
+from mathoracle.core.accuracy import compared, judge
+from mathoracle.core.buffers import copied, writable_arrays
+from mathoracle.core.laws import Case, Falsified, Property, Refused, float_leaves, signature_call
+from mathoracle.core.model import ErrorModel, Exact
 
 
 def _examples(strategy_of):

@@ -17,11 +17,11 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from mathoracle.formats import finfo
-from mathoracle.oracles.base import DIGITS, mpf_array, rounding_budget
+from mathoracle.core.formats import finfo
+from mathoracle.core.laws import Falsified, Property, bounded, expect_within, expect_zero, signature_call
+from mathoracle.core.model import DIGITS, mpf_array, rounding_budget
 from mathoracle.oracles.diffusion import jump, reverse_steps, step
 
-from .base import Falsified, Property, bounded, expect_within, expect_zero, signature_call
 from .vae import SAMPLES, normal_sample, standard_normal, unit_roundoff
 
 FORWARD, ALPHA_BAR, MARGINAL = "diffusion.forward_step", "diffusion.alpha_bar", "diffusion.marginal"

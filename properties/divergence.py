@@ -4,9 +4,9 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import Falsified, Property, domain_examples, expect_within, expect_zero, signature_call
+from mathoracle.core.laws import (Falsified, Property, domain_examples, expect_within, expect_zero,
+                                  signature_call)
+from mathoracle.core.model import DIGITS, mpf_array
 
 
 def _nonnegative(case, ex):

@@ -15,9 +15,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import Falsified, Property, bounded, domain_examples, expect_within, signature_call
+from mathoracle.core.laws import Falsified, Property, bounded, domain_examples, expect_within, signature_call
+from mathoracle.core.model import DIGITS, mpf_array
 
 VALUE, GENERATOR, OPTIMUM = "gan.value", "gan.generator_loss", "gan.optimal_discriminator"
 BATCH = 4  # samples per batch in the count-based laws (one shape: one compilation)

@@ -21,10 +21,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.core.laws import Falsified, Property, expect_within, signature_call
+from mathoracle.core.model import DIGITS, mpf_array
 from mathoracle.oracles import kernels as K
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import Falsified, Property, expect_within, signature_call
 
 KERNELS = ("kernel.linear", "kernel.rbf", "kernel.polynomial")
 _GRAM = {"kernel.linear": K.linear_inputs, "kernel.rbf": K.rbf_inputs,

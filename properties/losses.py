@@ -8,10 +8,10 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
+from mathoracle.core.laws import (Property, bounded, domain_examples, expect_within, expect_zero,
+                                  signature_call)
+from mathoracle.core.model import DIGITS, mpf_array
 from mathoracle.oracles import domains as d
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import Property, bounded, domain_examples, expect_within, expect_zero, signature_call
 
 # The argument that is the prediction, for each loss (a perfect prediction copies y into it).
 PREDICTION = {

@@ -20,12 +20,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.core.laws import Property, domain_examples, expect_within, signature_call
+from mathoracle.core.model import DIGITS, ErrorModel, mpf_array
 from mathoracle.oracles import backprop as B
-from mathoracle.oracles.base import DIGITS, ErrorModel, mpf_array
 from mathoracle.oracles.structured import symbols_like
 
 from .backprop_cost import linear_cost
-from .base import Property, domain_examples, expect_within, signature_call
 from .contracts import _judged
 
 

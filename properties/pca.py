@@ -23,10 +23,9 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
+from mathoracle.core.laws import Falsified, Property, bounded, domain_examples, expect_within, signature_call
+from mathoracle.core.model import DIGITS, mpf_array
 from mathoracle.oracles import pca as O
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import Falsified, Property, bounded, domain_examples, expect_within, signature_call
 
 
 def _u(case):

@@ -11,9 +11,10 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
-from mathoracle.oracles.base import DIGITS, mpf_array
+from mathoracle.core.laws import (Falsified, Property, domain_examples, expect_equal, expect_within,
+                                  signature_call)
+from mathoracle.core.model import DIGITS, mpf_array
 
-from .base import Falsified, Property, domain_examples, expect_equal, expect_within, signature_call
 from .contracts import check_agreement
 from .statistics import ALPHA, hoeffding_radius
 

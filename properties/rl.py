@@ -11,10 +11,10 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathoracle.core.laws import (Falsified, Property, domain_examples, expect_equal, expect_within,
+                                  signature_call)
+from mathoracle.core.model import DIGITS, mpf_array
 from mathoracle.oracles import rl as O
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import Falsified, Property, domain_examples, expect_equal, expect_within, signature_call
 
 _ZERO = mpmath.mpf(0)
 

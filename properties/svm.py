@@ -22,12 +22,11 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
-from mathoracle.accuracy import SOLVER_PROMISE, fmt, level
+from mathoracle.core.accuracy import SOLVER_PROMISE, fmt, level
+from mathoracle.core.laws import Falsified, Property, expect_within, signature_call
+from mathoracle.core.model import DIGITS, mpf_array
 from mathoracle.oracles import svm as S
-from mathoracle.oracles.base import DIGITS, mpf_array
 from mathoracle.oracles.svm_solver import judged, optimum
-
-from .base import Falsified, Property, expect_within, signature_call
 
 
 def _mpf(v):

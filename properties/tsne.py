@@ -14,9 +14,8 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from mathoracle.oracles.base import DIGITS, mpf_array
-
-from .base import Falsified, Property, domain_examples, expect_within, signature_call
+from mathoracle.core.laws import Falsified, Property, domain_examples, expect_within, signature_call
+from mathoracle.core.model import DIGITS, mpf_array
 
 
 def _got(case, oid, x):

@@ -14,11 +14,14 @@ import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
-from mathoracle.formats import finfo
-from mathoracle.oracles.base import DIGITS, mpf_array, rounding_budget
+from mathoracle.core.formats import finfo
+from mathoracle.core.laws import (Falsified, Property, domain_examples, expect_within, expect_zero,
+                                  signature_call)
+from mathoracle.core.model import DIGITS, mpf_array, rounding_budget
 
-from .base import Falsified, Property, domain_examples, expect_within, expect_zero, signature_call
-from .statistics import ALPHA, chi2_interval as _chi2_interval, normal_quantile
+from .statistics import ALPHA
+from .statistics import chi2_interval as _chi2_interval
+from .statistics import normal_quantile
 
 SAMPLES = 2048  # draws per statistical check
 

@@ -3,7 +3,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from mathoracle.accuracy import FORMATS, error_ulps, judge, ulp
+from mathoracle.core.accuracy import FORMATS, error_ulps, judge, ulp
 from mathoracle.oracles.activations import sigmoid, tanh_grad
 
 F64, F32, F16 = FORMATS["float64"], FORMATS["float32"], FORMATS["float16"]
@@ -73,7 +73,7 @@ def test_no_tolerance_is_needed_for_exact_results(dtype):
 def test_the_worst_element_is_one_beyond_its_allowance():
     # An element within an infinite allowance (inf/inf) is not pointed at, however large its
     # error: a message must name the element that failed (issue 11, the PCA pointer).
-    from mathoracle.accuracy import Verdict
+    from mathoracle.core.accuracy import Verdict
     v = Verdict(errors=np.array([np.nan, 3.0, 2.0]), allowed=np.array([np.inf, 1.0, 4.0]),
                 allowed_abs=np.array([np.inf, 1e-16, 4e-16]), within=np.array([True, False, True]),
                 abs_errors=np.array([np.nan, 3e-16, 2e-16]))

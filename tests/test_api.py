@@ -117,7 +117,7 @@ FLUSH = dict(
 
 
 def test_a_user_declared_known_deviation_is_confirmed_and_its_region_left_out():
-    from mathoracle.implementations.base import KnownDeviation
+    from mathoracle.core.implementation import KnownDeviation
     kw = dict(dtypes=["float64"], properties=["agreement"], seed=3, max_examples=30)
     assert mathoracle.check("activation.sigmoid", _user_module(), **kw).status == FAIL
     result = mathoracle.check("activation.sigmoid", _user_module(DEVIATIONS=[KnownDeviation(**FLUSH)]), **kw)
@@ -135,7 +135,7 @@ def test_malformed_user_deviations_are_usage_errors(deviations, words):
 
 
 def test_a_known_deviation_of_a_function_not_provided_is_a_usage_error():
-    from mathoracle.implementations.base import KnownDeviation
+    from mathoracle.core.implementation import KnownDeviation
     dev = KnownDeviation(**{**FLUSH, "oracle": "activation.tanh"})
     with pytest.raises(mathoracle.UsageError, match="a known deviation of 'activation.tanh'"):
         mathoracle.check("activation.sigmoid", _user_module(DEVIATIONS=[dev]))

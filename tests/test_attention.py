@@ -5,10 +5,9 @@ import pytest
 import sympy as sp
 
 import mathoracle
-from mathoracle.implementations.base import Implementation
-from mathoracle.oracles.attention import (attention, multi_head, multi_head_attention, pe_exprs,
-                                          projection_bound, scaled_dot_product, score_bound,
-                                          split_heads, merge_heads)
+from mathoracle.core.implementation import Implementation
+from mathoracle.oracles.attention import (attention, merge_heads, multi_head, multi_head_attention, pe_exprs,
+                                          projection_bound, scaled_dot_product, score_bound, split_heads)
 from mathoracle.oracles.structured import symbols_like
 from mathoracle.results import FAIL, PASS
 

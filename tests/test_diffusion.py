@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from mathoracle.implementations.base import Implementation
+from mathoracle.core.implementation import Implementation
 from mathoracle.oracles import diffusion as D
 from mathoracle.properties import diffusion as P
 from mathoracle.properties import properties_for

@@ -84,7 +84,7 @@ def test_unknown_oracle_suggests_the_nearest_ids():
 
 
 def _with_gradient(grad):
-    from mathoracle.implementations.base import Implementation
+    from mathoracle.core.implementation import Implementation
     from mathoracle.registry import bundled
     ref = bundled("numpy")
     return Implementation("gradient-under-test", ref.functions,
@@ -291,7 +291,7 @@ def test_a_malformed_assumption_is_a_usage_error(assume, words):
 # --- inaccurate results, the worst witness, one cause one finding ------------------------
 
 def _law(name, check):
-    from mathoracle.properties.base import Property
+    from mathoracle.core.laws import Property
     return Property("activation.sigmoid", name, "test law", check,
                     lambda o, dt: o.domain(dt).map(lambda i: {"inputs": i}))
 
@@ -306,7 +306,7 @@ def _run_law(prop, max_examples=20):
 
 
 def test_an_inaccurate_result_does_not_stop_the_search_and_keeps_its_largest_error():
-    from mathoracle.properties.base import Falsified
+    from mathoracle.core.laws import Falsified
 
     def law(case, ex):
         z = ex["inputs"]["z"]

@@ -1,6 +1,8 @@
-"""The import structure: no module imports itself back through others, and a module loads the
-project modules it uses when it loads, not inside a function, except where loading them at
-once would cost every user something (listed in LAZY, with the reason)."""
+"""The import structure: no module imports itself back through others; the layers go one way
+(the core imports no other layer, the content packages import the core and each other, the
+engine imports anything); and a module loads the project modules it uses when it loads, not
+inside a function, except where loading them at once would cost every user something
+(listed in LAZY, with the reason)."""
 from tests.import_graph import read
 
 # module -> why its project imports wait until a function runs
@@ -39,3 +41,23 @@ def test_the_graph_sees_a_circle_and_a_late_import(tmp_path, monkeypatch):
     g = ig.read()
     assert g.cycles() == [["mathoracle.a", "mathoracle.b"]]
     assert g.deferred["mathoracle.c"] == [(2, "mathoracle.a")]
+
+
+CONTENT = ("mathoracle.oracles", "mathoracle.properties", "mathoracle.implementations")
+
+
+def _layer(module: str) -> str:
+    if module == "mathoracle.core" or module.startswith("mathoracle.core."):
+        return "core"
+    if any(module == c or module.startswith(c + ".") for c in CONTENT):
+        return "content"
+    return "engine"
+
+
+def test_the_core_imports_no_layer_and_content_imports_no_engine():
+    g = read()
+    assert any(_layer(m) == "core" for m in g.files) and any(_layer(m) == "content" for m in g.files)
+    crossing = [f"{m} -> {t}" for m in sorted(g.loads)
+                for t in sorted({*g.loads[m], *(t for _, t in g.deferred[m])})
+                if (_layer(m), _layer(t)) in {("core", "content"), ("core", "engine"), ("content", "engine")}]
+    assert not crossing, "imports across the layers (core ← content ← engine): " + "; ".join(crossing)

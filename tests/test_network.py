@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from mathoracle.implementations.numpy_reference import network as R
 from mathoracle.oracles import activations as A
 from mathoracle.oracles import backprop as B
 from mathoracle.oracles import network as N
 from mathoracle.oracles.structured import symbols_like
 from mathoracle.properties.backprop_cost import Counted, _count, network_of_width
-from mathoracle.implementations.numpy_reference import network as R
 from tests.corpus.network import mlp_gradients_complex_step
 
 
@@ -124,7 +124,7 @@ def _relu_backprop(x, y, weights, biases, drop=False):
 
 
 def _nan_case(fn):
-    from mathoracle.properties.base import Case
+    from mathoracle.core.laws import Case
     return Case(N.mlp_gradients, np.dtype(np.float64),
                 lambda oid, inputs: fn(**{k: inputs[k] for k in ("x", "y", "weights", "biases")}),
                 {N.mlp_gradients.id: N.mlp_gradients})
@@ -142,7 +142,7 @@ def test_nan_label_need_not_pass_a_relu_unit_at_zero():
 
 
 def test_nan_label_dropped_where_the_gradient_depends_on_it_is_caught():
-    from mathoracle.properties.base import Falsified
+    from mathoracle.core.laws import Falsified
     from mathoracle.properties.contracts import check_nan
     with pytest.raises(Falsified, match="dWs\\[0\\]\\[1, 0\\]"):
         check_nan(_nan_case(lambda **kw: _relu_backprop(**kw, drop=True)), {"inputs": KINK_NET})
@@ -163,7 +163,7 @@ def test_linear_cost_of_a_target_that_drops_the_counting_array_is_not_applicable
     # np.asarray strips the counting subclass: the law cannot measure, and says so instead of
     # failing a correct backprop (issue 11, "a law that fails for the wrong reason").
     import mathoracle
-    from mathoracle.implementations.base import Implementation
+    from mathoracle.core.implementation import Implementation
     from mathoracle.registry import bundled
     from mathoracle.results import NOT_APPLICABLE
 

@@ -5,8 +5,8 @@ import pytest
 import sympy as sp
 
 import mathoracle
-from mathoracle.oracles import pca as O
 from mathoracle.implementations.sklearn_adapter import pca as skl
+from mathoracle.oracles import pca as O
 
 X_DYADIC = np.array([[1.5, -2.0, 0.25], [0.0, 1.0, 4.0], [-3.0, 0.5, 1.0], [2.0, 2.0, -0.5]])
 
@@ -75,7 +75,7 @@ def test_no_centering_is_caught_with_a_readable_message():
 
 
 def _case(oracle, fn, dtype=np.float64):
-    from mathoracle.properties.base import Case
+    from mathoracle.core.laws import Case
     return Case(oracle, np.dtype(dtype), lambda oid, inputs: fn(**inputs), {oracle.id: oracle})
 
 
@@ -90,7 +90,7 @@ def test_constant_data_far_from_zero_allows_the_rounded_means_square():
     """Centred data exactly 0 (C = 0): the computed mean's error δ ≈ n·u·|x| leaves δ²·n/(n-1)
     in the variance, second order in u and the whole error. It is allowed; a first-order
     size error at this scale, u·|x|, is not."""
-    from mathoracle.properties.base import Falsified
+    from mathoracle.core.laws import Falsified
     from mathoracle.properties.contracts import check_agreement
     X = np.full((6, 2), 209715.2)
     assert 0 < _eigh_cov(X, 1)[-1] < 1e-19  # numpy: 1.0e-21 where the exact variance is 0
@@ -103,7 +103,7 @@ def test_constant_data_far_from_zero_allows_the_rounded_means_square():
 def test_one_feature_component_does_not_depend_on_X():
     """d = 1: the component is ±1 whatever X is, so a NaN in X need not reach it; the
     variance depends on X and must be NaN. With d = 2 the components depend on X."""
-    from mathoracle.properties.base import Falsified
+    from mathoracle.core.laws import Falsified
     from mathoracle.properties.contracts import check_nan
     one = {"X": np.array([[np.nan], [0.0], [2.0]]), "k": 1}
     assert O.fit.nan_mask(one, "X", (0, 0)).tolist() == [False, True]

@@ -129,7 +129,7 @@ def test_ppo_domain_draws_both_advantage_signs_on_both_sides_of_the_clip():
 def test_done_target_is_r_whatever_a_masked_terminal_state_holds():
     """done: the target is r even when every action of s' is masked (-inf); the exact update
     stays finite, -inf entries stay -inf, and r + (1 - done)·γ·max Q(s') (NaN) FAILs."""
-    from mathoracle.accuracy import judge
+    from mathoracle.core.accuracy import judge
     Q = np.array([[1.0, -np.inf], [-np.inf, -np.inf]])
     x = {"Q": Q, "s": 0, "a": 0, "r": 2.0, "s_next": 1, "alpha": 0.5, "gamma": 0.9, "done": True}
     e = O.q_learning_update.exact(x)

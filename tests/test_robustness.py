@@ -7,7 +7,7 @@ import pytest
 
 import mathoracle
 import mathoracle.registry
-from mathoracle import guard
+from mathoracle.core import guard
 from mathoracle.results import FAIL, PASS
 from tests.targets import broken
 

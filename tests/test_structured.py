@@ -10,9 +10,9 @@ import sympy as sp
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.implementations.base import Implementation
+from mathoracle.core.implementation import Implementation
+from mathoracle.core.model import Param
 from mathoracle.oracles import domains as d
-from mathoracle.oracles.base import Param
 from mathoracle.oracles.structured import Structured, elementwise
 from mathoracle.registry import oracles
 from mathoracle.results import FAIL, PASS

@@ -12,8 +12,8 @@ import mpmath
 import numpy as np
 import pytest
 
-from mathoracle.accuracy import error_ulps, fmt
 from mathoracle.cli import main
+from mathoracle.core.accuracy import error_ulps, fmt
 from mathoracle.sweep import sweep
 from mathoracle.sweep.inputs import finite_span, parse_range, to_ordinals, to_values
 

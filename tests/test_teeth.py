@@ -9,7 +9,7 @@ from functools import lru_cache
 import pytest
 
 import mathoracle
-from mathoracle.implementations.base import Implementation
+from mathoracle.core.implementation import Implementation
 from mathoracle.properties import properties_for
 from mathoracle.properties.contracts import calling_contracts
 from mathoracle.registry import bundled, oracles

@@ -52,6 +52,7 @@ def test_the_reparameterized_gradient_is_sympy_diff():
 def test_torch_adapter_is_normal_rsample_under_the_same_generator_state():
     torch = pytest.importorskip("torch")
     from torch.distributions import Normal
+
     from mathoracle.implementations.torch_adapter.vae import reparameterize
     m, s = torch.tensor([0.5, -1.0, 2.0]), torch.tensor([1.0, 0.25, 3.0], requires_grad=True)
     torch.manual_seed(7)
@@ -79,7 +80,7 @@ def _reparam_examples(dtype, mu_, sigma_):
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_moments_never_flag_the_reference_and_always_flag_sigma_squared(dtype):
-    from mathoracle.implementations.base import Implementation
+    from mathoracle.core.implementation import Implementation
     prop, ref = _prop("vae.reparameterize", "moments"), bundled("numpy")
     examples = _reparam_examples(dtype, 1.5, 2.0)
     assert all(verdicts(prop, _case("vae.reparameterize", ref, dtype), examples))
@@ -88,7 +89,7 @@ def test_moments_never_flag_the_reference_and_always_flag_sigma_squared(dtype):
 
 
 def test_monte_carlo_never_flags_the_reference_and_always_flags_the_logvar_confusion():
-    from mathoracle.implementations.base import Implementation
+    from mathoracle.core.implementation import Implementation
     from tests.corpus.vae import kl_logvar_confusion
     prop, ref = _prop("vae.kl_standard_normal", "monte_carlo"), bundled("numpy")
     examples = [{"inputs": {"mu": np.array([0.75]), "sigma": np.array([1.75])}, "seed": s} for s in range(20)]

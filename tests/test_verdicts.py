@@ -4,10 +4,11 @@ mislead, and laws allow what agreement allows."""
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mathoracle
-from mathoracle.accuracy import FORMATS, compared, judge
+from mathoracle.core.accuracy import FORMATS, compared, judge
 from mathoracle.registry import oracles
 
 ORACLES = oracles()

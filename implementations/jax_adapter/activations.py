@@ -5,7 +5,7 @@ import jax
 import numpy as np
 import scipy.special
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
 
 from ..base import KnownDeviation
 from .arrays import FTZ_REFERENCE, derivative, flushed, gradients, numpy_functions

@@ -20,8 +20,8 @@ jax.config.update("jax_platforms", "cpu")
 
 import jax.numpy as jnp  # noqa: E402  (after the configuration)
 
-from mathoracle.formats import finfo  # noqa: E402
-from mathoracle.registry import get_oracle
+from mathoracle.core.formats import finfo  # noqa: E402
+from mathoracle.oracles import oracle_by_id
 
 from ..base import KnownDeviation
 
@@ -92,7 +92,7 @@ def gradients(section: str, *fns) -> dict:
     def wrt_of(oracle_id):
         @functools.cache
         def wrt():
-            return get_oracle(oracle_id).wrt
+            return oracle_by_id(oracle_id).wrt
         return wrt
     return {f"{section}.{f.__name__}": _vjp(f, wrt_of(f"{section}.{f.__name__}")) for f in fns}
 

@@ -3,10 +3,9 @@ import jax.numpy as jnp
 import numpy as np
 import rlax
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
 
 from ..base import KnownDeviation
-
 from .arrays import gradients, numpy_functions, to_numpy
 
 

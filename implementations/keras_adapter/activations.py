@@ -4,7 +4,7 @@ import math
 import numpy as np
 import scipy.special
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
 
 from ..base import KnownDeviation
 from .numerics import float32_inside

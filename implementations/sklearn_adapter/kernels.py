@@ -8,7 +8,7 @@ documented loss of accuracy for nearby points, listed below.
 import numpy as np
 from sklearn.metrics.pairwise import linear_kernel, polynomial_kernel, rbf_kernel
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
 
 from ..base import KnownDeviation
 

@@ -2,7 +2,7 @@
 import numpy as np
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
 
 from ..base import KnownDeviation, provides
 

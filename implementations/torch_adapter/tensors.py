@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from mathoracle.registry import get_oracle
+from mathoracle.oracles import oracle_by_id
 
 _ML = {"bfloat16": torch.bfloat16, "float8_e4m3fn": torch.float8_e4m3fn,
        "float8_e5m2": torch.float8_e5m2}
@@ -93,6 +93,6 @@ def gradients(section: str, *tfns) -> dict:
     def wrt_of(oracle_id):
         @functools.cache
         def wrt():
-            return get_oracle(oracle_id).wrt
+            return oracle_by_id(oracle_id).wrt
         return wrt
     return {f"{section}.{f.__name__}": _vjp(f, wrt_of(f"{section}.{f.__name__}")) for f in tfns}

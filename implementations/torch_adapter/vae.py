@@ -9,7 +9,7 @@ import torch
 from torch.distributions import Normal, kl_divergence
 from torch.distributions.transforms import AffineTransform
 
-from mathoracle.formats import finfo, is_float
+from mathoracle.core.formats import finfo, is_float
 
 from ..base import KnownDeviation
 from .tensors import gradients, numpy_functions

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, TextIO
 
 import mathoracle
 from mathoracle.cluster import dask_client
-from mathoracle.errors import UsageError
+from mathoracle.core.errors import UsageError
 from mathoracle.registry import BUNDLED, get_oracle
 from mathoracle.results import ERROR, CheckResult, PropertyResult
 

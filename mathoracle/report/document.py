@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from mathoracle.core.laws import show
 from mathoracle.oracles.shapes import Elementwise
-from mathoracle.properties.base import show
 from mathoracle.results import (DEVIATION, ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, REFUSED, STATUSES,
                                 UNSUPPORTED, CheckResult)
 from mathoracle.text import (abs_error, block, brief, comparison, message, number, pair, ratio, refusal_text,

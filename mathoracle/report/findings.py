@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mathoracle.core.laws import Falsified, float_leaves, show
 from mathoracle.properties import properties_for
-from mathoracle.properties.base import Falsified, float_leaves, show
 from mathoracle.registry import extra_properties, get_oracle, load_implementation, oracles
 from mathoracle.report.collect import Options, run_all
 from mathoracle.results import DEVIATION, FAIL

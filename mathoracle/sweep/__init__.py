@@ -15,7 +15,7 @@ import os
 import time
 from pathlib import Path
 
-from mathoracle.errors import UsageError
+from mathoracle.core.errors import UsageError
 from mathoracle.sweep.chunk import Spec, describe, setup
 from mathoracle.sweep.inputs import parse_range, plan, sweep_dtype
 from mathoracle.sweep.output import merge, status, write

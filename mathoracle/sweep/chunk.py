@@ -21,12 +21,12 @@ import mpmath
 import numpy as np
 
 from mathoracle import conventions as conv
-from mathoracle.accuracy import fmt, judge
-from mathoracle.calling import accepted_params, vet_output
-from mathoracle.errors import UsageError
-from mathoracle.oracles.base import DIGITS, rounding_budget
+from mathoracle.core.accuracy import fmt, judge
+from mathoracle.core.calling import accepted_params, vet_output
+from mathoracle.core.errors import UsageError
+from mathoracle.core.laws import Falsified
+from mathoracle.core.model import DIGITS, rounding_budget
 from mathoracle.oracles.shapes import Elementwise
-from mathoracle.properties.base import Falsified
 from mathoracle.registry import get_oracle, oracles, resolve_implementation
 from mathoracle.sweep.inputs import to_values
 from mathoracle.sweep.reference import FastReference

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from mathoracle.errors import UsageError
+from mathoracle.core.errors import UsageError
 from mathoracle.sweep import sweep
 
 

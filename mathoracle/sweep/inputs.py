@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from mathoracle.errors import UsageError
-from mathoracle.formats import (ALL_NAMES, finite_span, np_dtype, to_ordinals,  # noqa: F401 (re-exported)
-                                to_values)
+from mathoracle.core.errors import UsageError
+from mathoracle.core.formats import (ALL_NAMES, finite_span, np_dtype,  # noqa: F401 (re-exported)
+                                     to_ordinals, to_values)
 
 SWEEPABLE = tuple(n for n in ALL_NAMES if n != "float64")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mathoracle.formats import finfo
+from mathoracle.core.formats import finfo
 from mathoracle.sweep.chunk import SHOW, Spec
 from mathoracle.sweep.inputs import to_values
 

@@ -1,7 +1,8 @@
 """The fast reference of a sweep: the oracle's SymPy expression compiled once to NumPy float64.
 
-Its error bound. Under the engine's rounding model (``accuracy.py``: ``budget`` roundings, each
-costing a relative u of the result and of every input, amplified by S = Σ|∂f/∂x|·|x|), a
+Its error bound. Under the engine's rounding model (``mathoracle/core/accuracy.py``: ``budget``
+roundings, each costing a relative u of the result and of every input, amplified by
+S = Σ|∂f/∂x|·|x|), a
 float64 evaluation of a form of f with ``budget`` roundings is within
 
     B = 2·budget·u₆₄·(|f| + S) + budget·2^-1022
@@ -21,7 +22,7 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from mathoracle.oracles.base import _numeric_params, rounding_budget
+from mathoracle.core.model import _numeric_params, rounding_budget
 
 U64 = 2.0 ** -53
 TINY64 = 2.0 ** -1022

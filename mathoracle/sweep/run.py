@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from mathoracle.cluster import dask_client, worker_count
-from mathoracle.errors import UsageError
+from mathoracle.core.errors import UsageError
 from mathoracle.sweep.chunk import Spec, run_chunk
 
 

@@ -12,10 +12,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from mathoracle.accuracy import judge
-from mathoracle.formats import finfo
-from mathoracle.oracles.base import DIGITS, Exact
-from mathoracle.properties.base import Falsified
+from mathoracle.core.accuracy import judge
+from mathoracle.core.formats import finfo
+from mathoracle.core.laws import Falsified
+from mathoracle.core.model import DIGITS, Exact
 from mathoracle.sweep.chunk import Spec, call, exact_verdict, setup
 
 

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from mathoracle import guard
+from mathoracle.core import guard
 
 Z = (np.array([0.5]),)
 

@@ -8,8 +8,8 @@ probe input in float64; the SymPy compilation is warmed first, as a check run ca
 import numpy as np
 import pytest
 
-from mathoracle.accuracy import judge
-from mathoracle.calling import accepted_params, vet_output
+from mathoracle.core.accuracy import judge
+from mathoracle.core.calling import accepted_params, vet_output
 from mathoracle.registry import UsageError, bundled, oracles
 
 IDS = list(oracles())

@@ -7,9 +7,9 @@ edge values and NaN propagation come with every oracle).
 import numpy as np
 import sympy as sp
 
+from mathoracle.core.laws import Falsified, Property, bounded, domain_examples, signature_call
 from mathoracle.oracles.activations import probe, real_edges, real_line
 from mathoracle.oracles.shapes import Elementwise
-from mathoracle.properties.base import Falsified, Property, bounded, domain_examples, signature_call
 
 
 def softsign_expr(z):

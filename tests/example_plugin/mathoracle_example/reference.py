@@ -2,7 +2,7 @@
 ``mathoracle.implementations`` (``mathoracle report --impl example``)."""
 import numpy as np
 
-from mathoracle.implementations.base import Implementation
+from mathoracle.core.implementation import Implementation
 
 
 def softsign(z):

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from mathoracle.formats import is_float
+from mathoracle.core.formats import is_float
 
 
 def copied(v: Any) -> Any:

@@ -16,9 +16,9 @@ from typing import Any, Callable, Mapping
 import mpmath
 import numpy as np
 
-from mathoracle.accuracy import allowed_abs, fmt
-from mathoracle.formats import is_float, is_ml
-from mathoracle.oracles.base import DIGITS, Exact, Oracle, mpf_array
+from mathoracle.core.accuracy import allowed_abs, fmt
+from mathoracle.core.formats import is_float, is_ml
+from mathoracle.core.model import DIGITS, Exact, Oracle, mpf_array
 
 
 class Falsified(AssertionError):

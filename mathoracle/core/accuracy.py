@@ -28,15 +28,14 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from mathoracle.formats import Format, ml_formats
-from mathoracle.oracles.base import DIGITS, ErrorModel, Exact
-
+from mathoracle.core.formats import Format, ml_formats
+from mathoracle.core.model import DIGITS, ErrorModel, Exact
 
 FORMATS = {
     "float16": Format("float16", 11, -14, 15),
     "float32": Format("float32", 24, -126, 127),
     "float64": Format("float64", 53, -1022, 1023),
-    **ml_formats(),  # bfloat16, float8_e4m3fn, float8_e5m2 (mathoracle/formats.py)
+    **ml_formats(),  # bfloat16, float8_e4m3fn, float8_e5m2 (mathoracle/core/formats.py)
 }
 
 

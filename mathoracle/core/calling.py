@@ -21,11 +21,11 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from mathoracle import guard
-from mathoracle.buffers import copied, to_numpy
-from mathoracle.formats import is_float
-from mathoracle.oracles.base import Oracle
-from mathoracle.properties.base import Falsified, Refused, signature_call
+from mathoracle.core import guard
+from mathoracle.core.buffers import copied, to_numpy
+from mathoracle.core.formats import is_float
+from mathoracle.core.laws import Falsified, Refused, signature_call
+from mathoracle.core.model import Oracle
 
 
 def accepted_params(fn: Callable, oracle: Oracle) -> set[str]:
@@ -70,7 +70,7 @@ def refused(exc: BaseException, inputs: Mapping[str, Any]) -> bool:
 
 
 def _invoke(fn: Callable, args, kwargs, call: str, inputs: Mapping[str, Any]):
-    """Call the target under the per-call limits of ``mathoracle.guard`` (timeout,
+    """Call the target under the per-call limits of ``mathoracle.core.guard`` (timeout,
     isolation); a hang or a crash is a finding like an exception, a refusal is Refused."""
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):

@@ -4,7 +4,7 @@ An oracle answers two questions for a concrete input (a dict of NumPy arrays and
 parameters): the exact value of every output element (mpmath, ``DIGITS`` significant
 digits) and the formula's *sensitivity* there, S = Σ_i |∂f/∂x_i|·|x_i| over every input
 element and numeric parameter, with the derivatives taken by ``sympy.diff``. The
-accuracy verdict (``mathoracle.accuracy``) turns S into the error an implementation is
+accuracy verdict (``mathoracle.core.accuracy``) turns S into the error an implementation is
 allowed.
 
 ``shapes.py`` says how a SymPy expression maps onto arrays (elementwise, reduced, or a
@@ -13,7 +13,6 @@ formula of a whole slice).
 from __future__ import annotations
 
 import ast
-
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 

@@ -29,7 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from mathoracle.buffers import to_numpy
+from mathoracle.core.buffers import to_numpy
 
 DEFAULT_TIMEOUT = 10.0  # seconds per call; the slowest honest call here takes ~0.1 s
 
