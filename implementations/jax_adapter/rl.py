@@ -68,8 +68,8 @@ DEVIATIONS = (
         reason="rlax.q_learning bootstraps as r + discount·max Q(s', ·) and a done is passed as "
                "discount 0: 0·(-inf) is NaN (the adapter's own discount = γ·(1 - done) is "
                "rlax's documented way to end an episode)",
-        reference="rlax/_src/value_learning.py q_learning: target_tm1 = r_t + discount_t * "
-                  "jnp.max(q_t) (https://github.com/google-deepmind/rlax)",
+        reference="https://github.com/google-deepmind/rlax/blob/master/rlax/_src/value_learning.py "
+                  "(q_learning: target_tm1 = r_t + discount_t * jnp.max(q_t))",
         witness={"Q": np.array([[0.0, 0.0], [-np.inf, -np.inf]]), "s": 0, "a": 0, "r": 0.0,
                  "s_next": 1, "alpha": 0.5, "gamma": 0.9, "done": True},
         region=_terminal_all_masked),

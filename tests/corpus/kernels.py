@@ -99,6 +99,20 @@ def rbf_nan_to_num(X, Y, gamma):
         return back(np.exp(-gamma * np.nan_to_num(_sq_dist(wide(X), wide(Y)))), X)
 
 
+def rbf_sign_slipped(X, Y, gamma):
+    with np.errstate(**_ERR):
+        return back(np.exp(gamma * _sq_dist(wide(X), wide(Y))), X)
+
+
+def rbf_jitter_on_gram(X, Y, gamma):
+    x, y = wide(X), wide(Y)
+    with np.errstate(**_ERR):
+        k = np.exp(-gamma * _sq_dist(x, y))
+    if x.shape == y.shape and np.array_equal(x, y):  # K(X, X): a nugget for a stable Cholesky
+        k = k + 1e-6 * np.eye(len(x))
+    return back(k, X)
+
+
 def rbf_differences(X, Y, gamma):
     with np.errstate(**_ERR):
         return back(np.exp(-gamma * _sq_dist(wide(X), wide(Y))), X)
@@ -190,6 +204,10 @@ BUGGY = [
             "a per-row bandwidth γ/(1 + ‖x_i‖²): not symmetric"),
     Variant(_R, "taylor_exp", rbf_taylor, "max(0, 1 - γ‖x-y‖²) 'for speed': not PSD"),
     Variant(_R, "nan_to_num", rbf_nan_to_num, "nan_to_num on the distances: NaN becomes K = 1"),
+    Variant(_R, "sign_slipped", rbf_sign_slipped,
+            "exp(+γ‖x-y‖²): off-diagonal entries above 1, so K(X, X) is not PSD"),
+    Variant(_R, "jitter_on_gram", rbf_jitter_on_gram,
+            "K(X, X) + 1e-6·I, a GP's nugget, returned as the kernel: the diagonal is not 1"),
     Variant(_P, "sklearn_default_gamma", poly_sklearn_default_gamma,
             "scikit-learn's default γ = 1/n_features: (xᵀy/d + c)^deg"),
     Variant(_P, "degree_off_by_one", poly_degree_off_by_one, "(xᵀy + c)^(d-1)"),

@@ -66,8 +66,10 @@ def fit_svd(X, k):
     x = _f64(X)
     if not np.isfinite(x).all():  # LAPACK's SVD raises on NaN
         return back(np.full((k, x.shape[1]), np.nan), X), back(np.full(k, np.nan), X)
-    _, s, vt = np.linalg.svd(x - x.mean(axis=0), full_matrices=False)
-    return back(-vt[:k], X), back(s[:k] ** 2 / (x.shape[0] - 1), X)
+    _, s, vt = np.linalg.svd(x - x.mean(axis=0), full_matrices=True)  # all d rows of V: k may exceed n
+    values = np.zeros(x.shape[1])
+    values[:s.size] = s ** 2 / (x.shape[0] - 1)
+    return back(-vt[:k], X), back(values[:k], X)
 
 
 def fit_signs_flipped(X, k):
@@ -207,7 +209,8 @@ BUGGY = [
 ]
 
 CORRECT = [
-    Variant("pca.fit", "svd_of_centred_data", fit_svd, "V and s²/(n-1) from the SVD of X_c, signs flipped"),
+    Variant("pca.fit", "svd_of_centred_data", fit_svd,
+            "V and s²/(n-1) from the full SVD of X_c (zeros past rank n), signs flipped"),
     Variant("pca.fit", "signs_flipped", fit_signs_flipped, "every other component negated: still right up to sign"),
     Variant("pca.transform", "project_then_centre", transform_project_then_centre,
             "X Vᵀ - mean Vᵀ (scikit-learn's order): within what rounding X costs"),
