@@ -351,6 +351,11 @@ def _is_tie(r, t) -> bool:
     return abs(r - mpmath.mpf(t)) <= mpmath.mpf(10) ** (-(DIGITS - 10))
 
 
+def exact_tie(X, threshold) -> bool:
+    """Some exact cumulative ratio of X equals the threshold (where ``choose_k``'s ≥ decides)."""
+    return any(_is_tie(r, threshold) for r in cumulative_ratios(spectrum(X)))
+
+
 @st.composite
 def choose_inputs(draw, dtype, edges_only=False):
     """A quarter of the draws exact ties (``tied``), judged by the rule (≥: a tie reaches
@@ -407,8 +412,7 @@ COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
     "pca.choose_k": d.Coverage(
         edges=lambda dt: {"X": _edges(dt), "threshold": list(THRESHOLDS)},
         classes={TALL: lambda x: not _is_wide(x), WIDE: _is_wide,
-                 "an exact tie at the threshold": lambda x: any(
-                     _is_tie(r, x["threshold"]) for r in cumulative_ratios(spectrum(x["X"]))),
+                 "an exact tie at the threshold": lambda x: exact_tie(x["X"], x["threshold"]),
                  "the issue's tie witness": lambda x: x["X"].shape == TIE_WITNESS.shape
                  and bool(np.array_equal(x["X"], TIE_WITNESS)) and x["threshold"] == 0.5}),
     "pca.transform": d.Coverage(edges=lambda dt: {"X": _edges(dt)},

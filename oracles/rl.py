@@ -169,9 +169,9 @@ def _masked_q(x) -> bool:
     return bool(np.isneginf(x["Q"]).any())
 
 
-def _terminal(x) -> bool:
-    """done, and every action at s' masked: the target is r."""
-    return bool(x["done"] and np.isneginf(x["Q"][x["s_next"]]).all())
+def terminal(x) -> bool:
+    """done, and every action at s' masked by -inf (a terminal state): the target is r."""
+    return bool(x.get("done", False)) and bool(np.isneginf(np.asarray(x["Q"])[int(x["s_next"])]).all())
 
 
 def _mdp_coverage(**extra):
@@ -189,7 +189,7 @@ COVERAGE = {  # what the domains above promise to draw (tests/test_coverage.py)
         edges=lambda dt: {"Q": d.representable(dt, Q_EDGES) + value_edges(dt, 100.0),
                           "r": value_edges(dt, 10.0), "alpha": list(RATE_EDGES),
                           "gamma": list(GAMMAS)},
-        classes={"masked Q-values (-inf)": _masked_q, "a terminal s' (all -inf, done)": _terminal,
+        classes={"masked Q-values (-inf)": _masked_q, "a terminal s' (all -inf, done)": terminal,
                  "masked, not done": lambda x: _masked_q(x) and not x["done"],
                  "s' = s": lambda x: x["s_next"] == x["s"]}),
     "rl.discounted_returns": d.Coverage(

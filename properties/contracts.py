@@ -196,13 +196,13 @@ def check_fresh_output(case: Case, example: dict) -> None:
     for a in arrays:
         a[...] = np.nan
     _, second = case.returned(oracle.id, inputs)
-    stale = np.isnan(np.asarray(second, dtype=np.float64)) & ~np.isnan(np.asarray(first, dtype=np.float64))
+    first = np.asarray(first, dtype=np.float64)
+    stale = np.isnan(np.asarray(second, dtype=np.float64)) & ~np.isnan(first)
     if stale.any():
-        full = {**oracle.defaults(), **inputs}
-        shape = oracle.output_shape(full)
+        shape = oracle.output_shape({**oracle.defaults(), **inputs})
         idx = tuple(int(i) for i in np.argwhere(stale.reshape(shape))[0]) if len(shape) else ()
         call = signature_call(oracle, inputs)
-        was = float(np.asarray(first, dtype=np.float64).reshape(shape)[idx])
+        was = float(first.reshape(shape)[idx])
         raise Falsified(f"{oracle.locate(inputs, idx)}=nan on the second call, but should be {was!r}: "
                         f"the caller wrote nan into the first call's result, and the target returned "
                         f"it again (its result shares memory with its own state) [{call}]",

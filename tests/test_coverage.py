@@ -5,6 +5,7 @@ strategies, not on a target: nothing is called or judged. A declared edge outsid
 is an error where it is declared (``domains.check_edges``), never a silent omission."""
 from __future__ import annotations
 
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from mathoracle.oracles import domains as d
 from mathoracle.oracles import section_modules
 from mathoracle.registry import oracles
+from tests.settings import no_local_constants
 
 DRAWS = 150  # per strategy and dtype, derandomized: the same examples on every run
 DTYPES = (np.float32, np.float64)
@@ -29,7 +31,8 @@ def _draw(strategy) -> list:
     def collect(x):
         seen.append(x)
 
-    collect()
+    with no_local_constants():
+        collect()
     return seen
 
 

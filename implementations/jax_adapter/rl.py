@@ -4,6 +4,7 @@ import numpy as np
 import rlax
 
 from mathoracle.core.formats import finfo
+from mathoracle.oracles.rl import terminal
 
 from ..base import KnownDeviation
 from .arrays import gradients, numpy_functions, to_numpy
@@ -52,12 +53,6 @@ def _at_clip_edge(kw) -> bool:
     return bool(np.any((np.abs(r - (1 - eps)) <= 2 * u) | (np.abs(r - (1 + eps)) <= 2 * u)))
 
 
-def _terminal_all_masked(kw) -> bool:
-    """done, and every action of s' masked by -inf (a terminal state)."""
-    q = np.asarray(kw["Q"], dtype=np.float64)
-    return bool(kw.get("done", False)) and bool(np.all(np.isneginf(q[int(kw["s_next"])])))
-
-
 DEVIATIONS = (
     KnownDeviation(
         oracle="rl.q_learning_update",
@@ -72,7 +67,7 @@ DEVIATIONS = (
                   "(q_learning: target_tm1 = r_t + discount_t * jnp.max(q_t))",
         witness={"Q": np.array([[0.0, 0.0], [-np.inf, -np.inf]]), "s": 0, "a": 0, "r": 0.0,
                  "s_next": 1, "alpha": 0.5, "gamma": 0.9, "done": True},
-        region=_terminal_all_masked),
+        region=terminal),
     KnownDeviation(
         oracle="rl.ppo_clip_objective", properties=("gradient",),
         summary="at r = 1 ± ε the gradient is split between the tied branches of min and clip "

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.linalg import null_space
 from sklearn.decomposition import PCA
 
-from mathoracle.oracles.pca import _is_tie, cumulative_ratios, spectrum
+from mathoracle.oracles.pca import exact_tie
 
 from ..base import KnownDeviation
 
@@ -70,8 +70,7 @@ def _exact_tie(kw) -> bool:
     X = np.asarray(kw["X"])
     if X.ndim != 2 or X.shape[0] < 2 or not np.isfinite(X).all() or not np.any(X != X[:1]):
         return False
-    t = float(kw.get("threshold", 0.95))
-    return any(_is_tie(r, t) for r in cumulative_ratios(spectrum(X)))
+    return exact_tie(X, float(kw.get("threshold", 0.95)))
 
 
 DEVIATIONS = (

@@ -120,22 +120,18 @@ def rounding_budget(expr) -> int:
 def _check_signature(oracle) -> None:
     """The signature must name the arrays, then the parameters with their defaults, in order
     (what it returns may follow an arrow); ValueError says how it differs."""
-    head = oracle.signature.split("→")[0].strip()
-    want = [*oracle.arrays, *(f"{p.name}={p.default!r}" for p in oracle.params)]
+    want = [*((a, None) for a in oracle.arrays), *((p.name, p.default) for p in oracle.params)]
     try:
-        call = ast.parse(head, mode="eval").body
-        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
-            raise SyntaxError
-        got = [*(ast.unparse(a) for a in call.args),
-               *(f"{k.arg}={ast.literal_eval(k.value)!r}" for k in call.keywords)]
-        same = call.func.id == oracle.name and len(got) == len(want) and all(
-            g == w or g.split("=")[0] == w.split("=")[0] and ast.literal_eval(g.split("=", 1)[1])
-            == ast.literal_eval(w.split("=", 1)[1]) for g, w in zip(got, want))
-    except (SyntaxError, ValueError):
+        call = ast.parse(oracle.signature.split("→")[0].strip(), mode="eval").body
+        got = [*((ast.unparse(a), None) for a in call.args),
+               *((k.arg, ast.literal_eval(k.value)) for k in call.keywords)]
+        same = call.func.id == oracle.name and got == want
+    except (SyntaxError, ValueError, AttributeError):  # not a call of a plain name
         same = False
     if not same:
+        shown = ", ".join(n if d is None else f"{n}={d!r}" for n, d in want)
         raise ValueError(f"{oracle.id}: signature={oracle.signature!r} does not match its arguments; "
-                         f"write {oracle.name}({', '.join(want)})")
+                         f"write {oracle.name}({shown})")
 
 
 @dataclass(eq=False)
