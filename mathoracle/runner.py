@@ -196,7 +196,8 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
                  shrink: bool = True) -> PropertyResult:
     """Run one property at one dtype; never raises for anything the target does."""
     record = PropertyResult(oracle.id, target.impl.name, prop.name, dtype, PASS)
-    state: dict[str, Any] = {"failure": None, "keys": None, "ulps": [], "ratios": [], "samples": []}
+    state: dict[str, Any] = {"failure": None, "keys": None, "ulps": [], "ratios": [], "samples": [],
+                             "outside": False}  # a draw outside the deviations' regions came
     search = Search()
     unary = prop.name == "agreement" and isinstance(oracle, Elementwise)
 
@@ -207,7 +208,10 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
     def body(example):
         example = target.fix_params(oracle, example)
         if in_regions(deviations, example):
+            if not state["outside"] and search.rejected["deviation"] + 1 >= COVER_DRAWS:
+                raise _Covered
             skip("deviation")
+        state["outside"] = True
         inputs = example["inputs"]
         values = target.option_values(oracle, inputs)
         if values in target.options.unsupported():
@@ -259,17 +263,16 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
 
     started = time.perf_counter()
     strategy = prop.draw(oracle, np.dtype(dtype))
-    if deviations and _inside_regions(strategy, target, oracle, deviations, seed):
-        record.seconds = time.perf_counter() - started
-        record.in_deviation = 1  # every probe lay in a region
-        return record  # 0 examples: the caller reports the confirmed deviation
     test = hypothesis_seed(seed)(_settings(max_examples, shrink)(given(strategy)(body)))
     try:
         test()
+    except _Covered:
+        pass
     except Falsified as f:
         search.failed(record, search.hung or f)
     except (Unsatisfiable, _RefusesAll):
-        search.unsatisfied(record)
+        if state["outside"] or not deviations:  # else every draw lay in a region: covered
+            search.unsatisfied(record)
     except CannotMeasure as exc:
         record.status, record.reason = NOT_APPLICABLE, str(exc)
     except _Explained:
@@ -287,6 +290,9 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
             record.reason = f"internal error: {type(exc).__name__}: {exc}"
             record.notes.append(traceback.format_exc())
     record.seconds = time.perf_counter() - started
+    if deviations and not state["outside"] and search.rejected["deviation"]:
+        record.in_deviation = 1  # every draw lay in a region
+        return record  # 0 examples: the caller reports the confirmed deviation
     _conclude(record, search, state, target, prop)
     return record
 
@@ -327,31 +333,14 @@ def in_regions(deviations, example: dict) -> bool:
     return any(d.region(x) for d in deviations for x in (example["inputs"], *example.get("also", ())))
 
 
-class _Outside(Exception):
-    """An example outside every deviation's region was drawn."""
+# Draws that all lie in the deviations' regions, none outside, after which a property's
+# search stops: the regions cover its whole domain (a library that raises on every NaN
+# covers the whole ``nan`` property), and the search would only reject.
+COVER_DRAWS = 100
 
 
-COVER_DRAWS = 100  # draws that decide whether deviations cover a property's whole domain
-
-
-def _inside_regions(strategy, target: Target, oracle: Oracle, deviations, seed: int) -> bool:
-    """True when COVER_DRAWS seeded draws all lie in the deviations' regions (a library that
-    raises on every NaN covers the whole ``nan`` property): the search would only reject.
-    Where the regions leave room, the first draw or so lands outside and the search runs."""
-    def probe(example):
-        example = target.fix_params(oracle, example)
-        if not in_regions(deviations, example):
-            raise _Outside
-    test = hypothesis_seed(seed)(settings(
-        max_examples=COVER_DRAWS, database=None, deadline=None, verbosity=Verbosity.quiet,
-        suppress_health_check=list(HealthCheck), phases=[Phase.generate])(given(strategy)(probe)))
-    try:
-        test()
-    except _Outside:
-        return False
-    except Exception:
-        return False  # let the search itself meet and report the problem
-    return True
+class _Covered(BaseException):
+    pass
 
 
 def _statistics(state: dict, verdicts, z) -> None:

@@ -21,9 +21,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.core import memo
 from mathoracle.core.model import DIGITS, Exact, Oracle, _numeric_params, mpf_array, rounding_budget
 
 from .rounding import RunningError
+
+
+ELEMENTS_KEPT = 200_000  # elements an elementwise oracle remembers (``Elementwise._elements``)
 
 
 def _lambdify(args, exprs, cse=False):
@@ -119,20 +123,31 @@ class Elementwise(Oracle):
         form = self.textbook(z, *ps) if self.textbook and not primitive else f
         return RunningError([form], (z, *ps))
 
+    @cached_property
+    def _elements(self) -> dict:
+        """(value, sensitivity, evaluation error) of each element already met, by its bits:
+        edge values recur in every dtype and every property."""
+        return memo.store()
+
     def exact(self, inputs):
         fn, budget = self._compiled
         z = np.asarray(inputs[self.arrays[0]])
-        pvals = [mpmath.mpf(float(inputs[p.name])) for p in _numeric_params(self)]
+        floats = [float(inputs[p.name]) for p in _numeric_params(self)]
+        pvals = [mpmath.mpf(p) for p in floats]
         value = np.empty(z.shape, dtype=object)
         sens = np.empty(z.shape, dtype=object)
         evaluation = np.empty(z.shape, dtype=object)
+        met = self._elements
+        if len(met) > ELEMENTS_KEPT:
+            met.clear()
         with mpmath.workdps(DIGITS):
             for idx, x in np.ndenumerate(z):
-                xm = mpmath.mpf(float(x))
-                f, *g = fn(xm, *pvals)
-                value[idx] = mpmath.mpf(f)
-                sens[idx] = _sensitivity(g, (xm, *pvals))
-                evaluation[idx] = self.running((xm, *pvals))[0]
+                key = (float(x).hex(), *(p.hex() for p in floats))
+                if key not in met:
+                    xm = mpmath.mpf(float(x))
+                    f, *g = fn(xm, *pvals)
+                    met[key] = (mpmath.mpf(f), _sensitivity(g, (xm, *pvals)), self.running((xm, *pvals))[0])
+                value[idx], sens[idx], evaluation[idx] = met[key]
         return Exact(value, sens, budget, evaluation=evaluation)
 
     def output_shape(self, inputs):

@@ -8,6 +8,8 @@ import copy
 import os
 from unittest import mock
 
+import pytest
+
 SEED = int(os.environ.get("MATHORACLE_TEST_SEED", "20261125"))
 EXAMPLES = int(os.environ.get("MATHORACLE_TEST_EXAMPLES", "30"))
 
@@ -23,3 +25,14 @@ def no_local_constants():
     for part in (empty.integers, empty.floats, empty.bytes, empty.strings):
         part.clear()
     return mock.patch.object(providers, "_get_local_constants", lambda: empty)
+
+
+def sampled(variants) -> list:
+    """``variants`` as test parameters: the first of each section in the README's test
+    command, every other one in the heavy tier (``-m heavy``, run by CI)."""
+    seen, out = set(), []
+    for v in variants:
+        section = v.oracle_id.split(".", 1)[0]
+        out.append(pytest.param(v, marks=() if section not in seen else pytest.mark.heavy))
+        seen.add(section)
+    return out

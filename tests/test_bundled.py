@@ -20,6 +20,7 @@ def _impl(name):
         pytest.skip(str(exc))
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("oracle_id", list(oracles()))
 @pytest.mark.parametrize("name", CORE)
 def test_bundled_implementation_conforms(name, oracle_id):

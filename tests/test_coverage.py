@@ -81,6 +81,7 @@ def test_every_oracle_declares_its_coverage():
     assert not missing, f"no COVERAGE entry (oracles.domains.Coverage, next to the domain) for {missing}"
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("oid", sorted(COVERAGE))
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda t: np.dtype(t).name)
 def test_declared_edges_are_drawn(oid, dtype, drawn):
@@ -92,6 +93,7 @@ def test_declared_edges_are_drawn(oid, dtype, drawn):
     assert not missing, f"{oid} ({np.dtype(dtype).name}) never draws the declared edges {missing}"
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("oid", sorted(o for o, c in COVERAGE.items() if c.classes))
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda t: np.dtype(t).name)
 def test_declared_shape_classes_are_drawn(oid, dtype, drawn):

@@ -105,7 +105,8 @@ def test_deviation_holds_on_its_witness(impl, index):
     assert confirmed(impl, dev), f"{dev.oracle}: {dev.summary} does not show on its witness"
 
 
-@pytest.mark.parametrize("oracle_id", ["activation.sigmoid", "loss.huber", "rl.discounted_returns",
+@pytest.mark.parametrize("oracle_id", ["activation.sigmoid", pytest.param("loss.huber", marks=pytest.mark.heavy),
+                                       pytest.param("rl.discounted_returns", marks=pytest.mark.heavy),
                                        "regularization.sgd_weight_decay_step"])
 def test_end_to_end(impl, oracle_id):
     # a generous per-call limit: each new shape is a fresh XLA compilation, slow on a busy CPU

@@ -17,7 +17,7 @@ END_TO_END = ["activation.softmax", "loss.mse"]
 pytestmark = pytest.mark.skipif(find_spec("keras") is None, reason="keras is not installed")
 
 
-@pytest.fixture(scope="module", params=["torch", "jax"])
+@pytest.fixture(scope="module", params=["torch", pytest.param("jax", marks=pytest.mark.heavy)])
 def probe(request):
     backend = request.param
     if find_spec(backend) is None:

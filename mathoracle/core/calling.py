@@ -24,7 +24,7 @@ import numpy as np
 from mathoracle.core import guard
 from mathoracle.core.buffers import copied, to_numpy
 from mathoracle.core.formats import is_float
-from mathoracle.core.laws import Falsified, Refused, signature_call
+from mathoracle.core.laws import CallText, Falsified, Refused, signature_call
 from mathoracle.core.model import Oracle
 
 
@@ -158,7 +158,7 @@ def invoke(fn: Callable, oracle: Oracle, inputs: Mapping[str, Any], accepted: se
     give = (lambda v: v) if own else copied
     args = [give(inputs[a]) for a in oracle.arrays]
     kwargs = {p.name: give(inputs[p.name]) for p in oracle.params if p.name in accepted}
-    call = signature_call(oracle, inputs)
+    call = CallText(lambda: signature_call(oracle, inputs))
     return _invoke(fn, args, kwargs, call, inputs), call
 
 
@@ -176,7 +176,7 @@ def call_gradient(grad: Callable, oracle: Oracle, inputs: Mapping[str, Any], cot
     ``oracle.wrt`` (same dtype and shape as its argument)."""
     args = [copied(inputs[a]) for a in oracle.arrays]
     kwargs = {p.name: copied(inputs[p.name]) for p in oracle.params if p.name in accepted}
-    call = f"grad of {signature_call(oracle, inputs)} with cotangent {cotangent.tolist()!r}"
+    call = CallText(lambda: f"grad of {signature_call(oracle, inputs)} with cotangent {cotangent.tolist()!r}")
     inputs = {**inputs, "cotangent": cotangent}  # what a reproduction needs
     out = _invoke(grad, [np.array(cotangent, copy=True), *args], kwargs, call, inputs)
     if not isinstance(out, Mapping):

@@ -18,6 +18,7 @@ import numpy as np
 
 from mathoracle.core.accuracy import allowed_abs, fmt
 from mathoracle.core.formats import is_float, is_ml
+from mathoracle.core.memo import fingerprint
 from mathoracle.core.model import DIGITS, Exact, Oracle, mpf_array
 
 
@@ -32,7 +33,7 @@ class Falsified(AssertionError):
         # (accuracy.voided); the runner searches on for a failure and reports it INACCURATE.
         self.level = level
         self.message = message
-        self.call = call
+        self.call = str(call)
         self.inputs = dict(inputs or {})
         self.expected = expected
         self.got = got
@@ -51,7 +52,7 @@ class Refused(Exception):
                  exception: str = ""):
         super().__init__(message)
         self.message = message
-        self.call = call
+        self.call = str(call)
         self.inputs = dict(inputs or {})
         self.exception = exception  # the exception's type name
 
@@ -124,7 +125,7 @@ class Case:
         """The oracle's answer, computed once per input within this example."""
         o = self.oracles[oracle_id]
         full = {**o.defaults(), **inputs}
-        key = (oracle_id, _fingerprint(full))
+        key = (oracle_id, fingerprint(full))
         if key not in self._exact:
             self._exact[key] = o.exact(full)
         return self._exact[key]
@@ -132,18 +133,6 @@ class Case:
     def allowed(self, oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
         """Absolute error the agreement check allows each output (object array of mpf)."""
         return allowed_abs(self.exact(oracle_id, inputs), self.oracles[oracle_id].error, fmt(self.dtype))
-
-
-def _fingerprint_of(v) -> tuple:
-    if isinstance(v, np.ndarray):
-        return (v.dtype.str, v.shape, v.tobytes())
-    if isinstance(v, (list, tuple)):
-        return ("seq",) + tuple(_fingerprint_of(x) for x in v)
-    return (repr(v),)
-
-
-def _fingerprint(inputs: Mapping[str, Any]) -> tuple:
-    return tuple((k, _fingerprint_of(v)) for k, v in sorted(inputs.items()))
 
 
 def source(v) -> str:
@@ -191,6 +180,22 @@ def split_parts(oracle: Oracle, inputs: Mapping[str, Any], out: np.ndarray) -> d
 
 def signature_call(oracle: Oracle, inputs: Mapping[str, Any]) -> str:
     return f"{oracle.name}({show(inputs)})"
+
+
+class CallText:
+    """A call's text, written only when a message needs it (most calls pass, and writing
+    every array out costs more than many a target's call)."""
+
+    def __init__(self, render: Callable[[], str]):
+        self._render, self._text = render, None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self._render()
+        return self._text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def exact_combination(terms) -> np.ndarray:

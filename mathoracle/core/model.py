@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .dependence import varies
+from .memo import remembered
 
 DIGITS = 60  # working precision of every exact evaluation (≥ 50 digits, as designed)
 
@@ -172,6 +173,14 @@ class Oracle:
 
     def __post_init__(self):
         _check_signature(self)
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass's ``exact`` and ``vjp`` answer a repeated input from the process's
+        cache (``memo``): implementations and laws that meet an input again share the answer."""
+        super().__init_subclass__(**kwargs)
+        for name in ("exact", "vjp"):
+            if name in cls.__dict__ and not getattr(cls.__dict__[name], "remembered", False):
+                setattr(cls, name, remembered(cls.__dict__[name]))
 
     def align(self, inputs: Mapping[str, Any], got: np.ndarray, exact: "Exact") -> np.ndarray:
         """``got`` made comparable with ``exact.value`` where the formula fixes the result only

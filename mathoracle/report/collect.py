@@ -1,15 +1,19 @@
 """Running the whole catalogue against several implementations, serially or on N processes.
 
-One task is one (oracle, implementation) pair, checked with ``mathoracle.check`` (so a
-report's verdicts, reproduction lines and conventions are exactly those of the CLI).
+A check is one (oracle, implementation) pair, checked with ``mathoracle.check`` (so a
+report's verdicts, reproduction lines and conventions are exactly those of the CLI). One
+task is one oracle: its checks against every implementation run one after another in one
+process, so the exact answers of the inputs they share are computed once (``core.memo``).
 With ``jobs > 1`` the tasks run in a pool of fresh processes ("spawn": no state forked
-from the parent, torch's thread pools included); results come back as they finish and
-are put back in catalogue order. With ``scheduler`` they run as tasks on that
+from the parent), each computing on one thread (``one_thread``: N workers × N threads on N
+cores would only contend); results come back as they finish and are put back in catalogue
+order. With ``scheduler`` they run as tasks on that
 dask.distributed cluster instead. An implementation that needs processes of its own
 (``process_group``: Keras, whose backend is fixed at import) runs in a local pool of its own.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -88,35 +92,62 @@ def run_all(oracle_ids: Iterable[str], specs: Iterable[str], options: Options, *
             progress: Progress | None = None, task: Callable = run_task,
             scheduler: str | None = None) -> list[tuple[CheckResult, float]]:
     """Every (oracle, implementation) check, in catalogue order × implementation order."""
-    tasks = [(oid, spec) for oid in oracle_ids for spec in specs]
-    progress = progress or Progress(len(tasks), enabled=False)
+    checks = [(oid, spec) for oid in oracle_ids for spec in specs]
+    progress = progress or Progress(len(checks), enabled=False)
     results: dict[int, tuple[CheckResult, float]] = {}
-    groups: dict[str, list[int]] = {}
-    for i, (_, spec) in enumerate(tasks):
-        groups.setdefault(process_group(spec), []).append(i)
-    for group, indices in groups.items():
+    units: dict[tuple[str, str], list[int]] = {}  # (process group, oracle id) -> its checks
+    for i, (oid, spec) in enumerate(checks):
+        units.setdefault((process_group(spec), oid), []).append(i)
+    groups: dict[str, list[tuple[str, list[int]]]] = {}
+    for (group, oid), indices in units.items():
+        groups.setdefault(group, []).append((oid, indices))
+
+    def done(indices, outcome) -> None:
+        for i, got in zip(indices, outcome):
+            results[i] = got if not isinstance(got, Exception) else (_lost(*checks[i], options, got), 0.0)
+            progress.step(*checks[i], results[i][0].status, results[i][1])
+
+    for group, tasks in groups.items():
         if scheduler is not None and not group:
-            _on_dask(scheduler, task, tasks, indices, options, results, progress)
+            _on_dask(scheduler, task, checks, [i for _, ix in tasks for i in ix], options, results, progress)
             continue
         if jobs <= 1 and not group:
-            for i in indices:
-                oid, spec = tasks[i]
-                try:
-                    results[i] = task(oid, spec, options)
-                except Exception as exc:  # mathoracle's own failure: recorded, the run goes on
-                    results[i] = (_lost(oid, spec, options, exc), 0.0)
-                progress.step(oid, spec, results[i][0].status, results[i][1])
+            for oid, indices in tasks:
+                done(indices, run_unit(task, oid, [checks[i][1] for i in indices], options))
             continue
-        with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(task, *tasks[i], options): i for i in indices}
+        with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=get_context("spawn"),
+                                 initializer=one_thread) as pool:
+            futures = {pool.submit(run_unit, task, oid, [checks[i][1] for i in indices], options): indices
+                       for oid, indices in tasks}
             for future in as_completed(futures):
-                i = futures[future]
+                indices = futures[future]
                 try:
-                    results[i] = future.result()
-                except Exception as exc:  # the worker died (a crash without --isolate), or
-                    results[i] = (_lost(*tasks[i], options, exc), 0.0)  # mathoracle failed
-                progress.step(*tasks[i], results[i][0].status, results[i][1])
-    return [results[i] for i in range(len(tasks))]
+                    outcome = future.result()
+                except Exception as exc:  # the worker died (a crash without --isolate)
+                    outcome = [exc] * len(indices)
+                done(indices, outcome)
+    return [results[i] for i in range(len(checks))]
+
+
+def run_unit(task: Callable, oracle_id: str, specs: list[str], options: Options) -> list:
+    """One oracle's checks against ``specs``, in order: each (result, seconds), or the
+    exception of mathoracle's own failure (recorded; the others go on)."""
+    out = []
+    for spec in specs:
+        try:
+            out.append(task(oracle_id, spec, options))
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
+def one_thread() -> None:
+    """A report worker computes on one thread: torch and the BLAS libraries read these
+    variables when they load (the worker has not loaded torch yet)."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = "1"
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
 
 def _on_dask(scheduler: str, task: Callable, tasks: list, indices: list[int], options: Options,

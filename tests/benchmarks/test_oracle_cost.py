@@ -3,11 +3,13 @@
 Measure with:  python -m pytest tests/benchmarks --benchmark-enable --benchmark-group-by=param:oracle_id
 (the default test run executes each body once, untimed, as a smoke test). The oracle side
 is the full verdict input: exact values and sensitivities at 60 digits, on the oracle's
-probe input in float64; the SymPy compilation is warmed first, as a check run caches it.
+probe input in float64; the SymPy compilation is warmed first, as a check run caches it,
+and each round evaluates afresh (``core.memo.forget``: a cache hit is not an evaluation).
 """
 import numpy as np
 import pytest
 
+from mathoracle.core import memo
 from mathoracle.core.accuracy import judge
 from mathoracle.core.calling import accepted_params, vet_output
 from mathoracle.registry import UsageError, bundled, oracles
@@ -32,6 +34,7 @@ def test_oracle_verdict(benchmark, oracle_id):
     full = {**oracle.defaults(), **inputs}
 
     def verdict():
+        memo.forget()
         exact = oracle.exact(full)
         return judge(oracle.align(full, got, exact), exact, oracle.error, np.float64)
 
