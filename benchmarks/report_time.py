@@ -3,7 +3,7 @@
     python benchmarks/report_time.py [--impl numpy,torch,scipy,sklearn] [--max-examples 100]
                                      [--jobs 2] [--seed 20261125] [--ids a,b,...]
 
-Prints the wall time, the checks and records run, and the status counts. Goal (#13): the
+Prints the wall time, the checks and records run, the status counts, and each FAIL or ERROR. Goal (#13): the
 default (4 bundled implementations, 100 examples, 2 jobs) within 60 s on 2 cores.
 """
 import argparse
@@ -29,6 +29,11 @@ def main() -> None:
     print(f"report: {len(doc['checks'])} checks, {len(doc['results'])} records, {args.max_examples} "
           f"examples, --jobs {args.jobs}: {wall:.1f} s wall (checks {doc['wall_seconds']:.1f} s)")
     print("statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for r in doc["results"]:
+        if r["status"] in ("fail", "error"):
+            reason = ((r.get("counterexample") or {}).get("message") or r.get("reason") or "").splitlines()
+            print(f"  {r['status'].upper()} {r['oracle']} × {r['implementation']} :: {r['property']} "
+                  f"[{r['dtype']}]: {reason[0][:200] if reason else ''}")
 
 
 if __name__ == "__main__":

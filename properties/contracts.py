@@ -22,7 +22,7 @@ from hypothesis.extra import numpy as hnp
 
 from mathoracle.core.accuracy import compared, judge
 from mathoracle.core.buffers import copied, writable_arrays
-from mathoracle.core.laws import Case, Falsified, Property, Refused, float_leaves, signature_call
+from mathoracle.core.laws import CallText, Case, Falsified, Property, Refused, float_leaves, signature_call
 from mathoracle.core.model import ErrorModel, Exact
 
 
@@ -80,11 +80,10 @@ def check_gradient(case: Case, example: dict) -> None:
         w = np.ones(oracle.output_shape(full), dtype=case.dtype)
     grads = case.gradient(oracle.id, inputs, w)
     exact = oracle.vjp(full, w)
-    call = f"∂/∂{{}} of Σ w·{signature_call(oracle, inputs)}, w={w.tolist()!r}"
     for arg in oracle.wrt:
         got, ex = _where_defined(grads[arg], exact[arg])
-        _judged(case, got, ex, ErrorModel(), f"grad[{arg}]", call.format(arg),
-                {**inputs, "cotangent": w})
+        call = CallText(lambda arg=arg: f"∂/∂{arg} of Σ w·{signature_call(oracle, inputs)}, w={w.tolist()!r}")
+        _judged(case, got, ex, ErrorModel(), f"grad[{arg}]", call, {**inputs, "cotangent": w})
 
 
 def _where_defined(got: np.ndarray, exact: Exact):

@@ -158,7 +158,9 @@ def invoke(fn: Callable, oracle: Oracle, inputs: Mapping[str, Any], accepted: se
     give = (lambda v: v) if own else copied
     args = [give(inputs[a]) for a in oracle.arrays]
     kwargs = {p.name: give(inputs[p.name]) for p in oracle.params if p.name in accepted}
-    call = CallText(lambda: signature_call(oracle, inputs))
+    call = signature_call(oracle, inputs)
+    if own:
+        str(call)  # written now: the target may write into these very arrays
     return _invoke(fn, args, kwargs, call, inputs), call
 
 

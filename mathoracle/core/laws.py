@@ -178,8 +178,10 @@ def split_parts(oracle: Oracle, inputs: Mapping[str, Any], out: np.ndarray) -> d
     return got
 
 
-def signature_call(oracle: Oracle, inputs: Mapping[str, Any]) -> str:
-    return f"{oracle.name}({show(inputs)})"
+def signature_call(oracle: Oracle, inputs: Mapping[str, Any]) -> "CallText":
+    """The call as Python source, ``sigmoid(z=np.array([...], dtype=np.float32))``: written
+    out when a message formats it (``str``, an f-string), not before."""
+    return CallText(lambda: f"{oracle.name}({show(inputs)})")
 
 
 class CallText:

@@ -118,6 +118,26 @@ def rounding_budget(expr) -> int:
     return total
 
 
+def reused(build: Callable) -> Callable:
+    """``build(dtype, ...)`` (a domain: it returns a Hypothesis strategy) remembered per
+    arguments. A strategy is immutable and may be drawn from any number of times; one built
+    once is validated once, where one built inside every draw is validated every time."""
+    built: dict = {}
+
+    def strategy(*args, **kwargs):
+        try:
+            key = (args, tuple(sorted(kwargs.items())))
+            hash(key)
+        except TypeError:  # an unhashable argument: built afresh
+            return build(*args, **kwargs)
+        if key not in built:
+            built[key] = build(*args, **kwargs)
+        return built[key]
+    strategy.reused = True
+    strategy.__wrapped__ = build
+    return strategy
+
+
 def _check_signature(oracle) -> None:
     """The signature must name the arrays, then the parameters with their defaults, in order
     (what it returns may follow an arrow); ValueError says how it differs."""
@@ -173,6 +193,10 @@ class Oracle:
 
     def __post_init__(self):
         _check_signature(self)
+        for name in ("domain", "edges"):  # a strategy is built once per dtype, not per draw
+            fn = getattr(self, name)
+            if fn is not None and not getattr(fn, "reused", False):
+                setattr(self, name, reused(fn))
 
     def __init_subclass__(cls, **kwargs):
         """A subclass's ``exact`` and ``vjp`` answer a repeated input from the process's
