@@ -197,7 +197,7 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
     """Run one property at one dtype; never raises for anything the target does."""
     record = PropertyResult(oracle.id, target.impl.name, prop.name, dtype, PASS)
     state: dict[str, Any] = {"failure": None, "keys": None, "ulps": [], "ratios": [], "samples": [],
-                             "outside": False}  # a draw outside the deviations' regions came
+                             "outside": False}  # some draw lay outside every deviation's region
     search = Search()
     unary = prop.name == "agreement" and isinstance(oracle, Elementwise)
 

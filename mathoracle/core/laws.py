@@ -18,7 +18,6 @@ import numpy as np
 
 from mathoracle.core.accuracy import allowed_abs, fmt
 from mathoracle.core.formats import is_float, is_ml
-from mathoracle.core.memo import fingerprint
 from mathoracle.core.model import DIGITS, Exact, Oracle, mpf_array
 
 
@@ -102,7 +101,6 @@ class Case:
     gradient_fn: Callable[[str, Mapping[str, Any], np.ndarray], dict] | None = None
     returned_fn: Callable[[str, Mapping[str, Any], bool], tuple] | None = None
     ulps_seen: list = field(default_factory=list)
-    _exact: dict = field(default_factory=dict)
 
     def call(self, oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
         """The implementation's output for oracle_id (dtype and shape already checked)."""
@@ -122,13 +120,9 @@ class Case:
         return self.gradient_fn(oracle_id, inputs, cotangent)
 
     def exact(self, oracle_id: str, inputs: Mapping[str, Any]) -> Exact:
-        """The oracle's answer, computed once per input within this example."""
+        """The oracle's answer (an input met before is answered from ``memo``'s cache)."""
         o = self.oracles[oracle_id]
-        full = {**o.defaults(), **inputs}
-        key = (oracle_id, fingerprint(full))
-        if key not in self._exact:
-            self._exact[key] = o.exact(full)
-        return self._exact[key]
+        return o.exact({**o.defaults(), **inputs})
 
     def allowed(self, oracle_id: str, inputs: Mapping[str, Any]) -> np.ndarray:
         """Absolute error the agreement check allows each output (object array of mpf)."""

@@ -134,7 +134,6 @@ def reused(build: Callable) -> Callable:
             built[key] = build(*args, **kwargs)
         return built[key]
     strategy.reused = True
-    strategy.__wrapped__ = build
     return strategy
 
 

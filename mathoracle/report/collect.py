@@ -143,11 +143,9 @@ def run_unit(task: Callable, oracle_id: str, specs: list[str], options: Options)
 
 def one_thread() -> None:
     """A report worker computes on one thread: torch and the BLAS libraries read these
-    variables when they load (the worker has not loaded torch yet)."""
+    variables when they load, after this (a spawned worker starts without them)."""
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[name] = "1"
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
 
 
 def _on_dask(scheduler: str, task: Callable, tasks: list, indices: list[int], options: Options,
