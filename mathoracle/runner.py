@@ -28,6 +28,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 from mathoracle.core.accuracy import watch
 from mathoracle.core.calling import (accepted_params, call_gradient, call_target, invoke, non_finite,
                                      vet_output)
+from mathoracle.core.errors import OracleError
 from mathoracle.core.implementation import Implementation, KnownDeviation
 from mathoracle.core.laws import CannotMeasure, Case, Falsified, Property, Refused, float_leaves, show
 from mathoracle.core.model import Oracle
@@ -35,7 +36,7 @@ from mathoracle.oracles.shapes import Elementwise
 from mathoracle.properties import properties_for
 from mathoracle.results import (DEVIATION, ERROR, FAIL, NOT_APPLICABLE, PASS, SAMPLES_KEPT, CheckResult,
                                 Counterexample, PropertyResult)
-from mathoracle.search import Options, Search
+from mathoracle.search import Options, Search, own_draws
 
 DTYPES = ("float16", "float32", "float64")
 DEFAULT_MAX_EXAMPLES = 100
@@ -191,6 +192,10 @@ class _Explained(BaseException):
     pass
 
 
+class _OracleFailed(BaseException):  # stops the search: no shrinking of the oracle's error
+    pass
+
+
 def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, seed: int,
                  max_examples: int, deviations: tuple[KnownDeviation, ...] = (),
                  shrink: bool = True) -> PropertyResult:
@@ -231,6 +236,9 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
                 refusal = r
             except Falsified as f:
                 failure = f
+            except OracleError as e:  # no verdict: the oracle's own error, named, at once
+                state["oracle_error"] = e
+                raise _OracleFailed from e
             finally:
                 state["ulps"].extend(case.ulps_seen)
         if outside:
@@ -265,7 +273,8 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
     strategy = prop.draw(oracle, np.dtype(dtype))
     test = hypothesis_seed(seed)(_settings(max_examples, shrink)(given(strategy)(body)))
     try:
-        test()
+        with own_draws():
+            test()
     except _Covered:
         pass
     except Falsified as f:
@@ -277,6 +286,8 @@ def run_property(prop: Property, oracle: Oracle, target: Target, dtype: str, *, 
         record.status, record.reason = NOT_APPLICABLE, str(exc)
     except _Explained:
         pass  # a pass away from the inputs an earlier property reported; _conclude notes it
+    except _OracleFailed:
+        record.status, record.reason = ERROR, str(state["oracle_error"])
     except AssumeFailed as exc:
         record.status, record.reason = ERROR, str(exc)
     except Exception as exc:

@@ -19,9 +19,13 @@ remembers across its properties.
 - **Hangs**: the first call that hung, with its own input (later calls fail at once).
 - **Inputs already found failing** by an earlier property of the check are rejected
   (one cause, one finding), and the property says so.
+- **The draws depend on the seed alone** (``own_draws``): Hypothesis would otherwise mix in
+  number literals from every local module loaded so far, so a check's draws would depend on
+  what ran before it in the process (a report worker's earlier tasks, a test file).
 """
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from typing import Any, Mapping
 
@@ -32,6 +36,25 @@ from mathoracle.results import (ERROR, FAIL, INACCURATE, NOT_APPLICABLE, PASS, R
                                 PropertyResult)
 
 UNSUPPORTED_AFTER = 3  # refusals, with no acceptance, that make an option value unsupported
+
+
+@contextlib.contextmanager
+def own_draws():
+    """Within it, Hypothesis draws no literals of the loaded local modules: the same seed gives
+    the same draws in any process. (A private hook: if Hypothesis drops it, nothing is patched.)"""
+    from hypothesis.internal.conjecture import providers
+    if not hasattr(providers, "_get_local_constants") or not hasattr(providers, "CONSTANTS_CACHE"):
+        yield
+        return
+    empty = type(providers._local_constants)()
+    original = providers._get_local_constants
+    providers.CONSTANTS_CACHE.cache.clear()  # allowed constants cached from local ones
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def _size(inputs: Mapping[str, Any]) -> tuple[int, float]:

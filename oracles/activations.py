@@ -241,11 +241,14 @@ def logsumexp_expr(n):
 
 
 def log_softmax_backward(zs, ws):
-    """Σ_i w_i ∂out_i/∂z_j = w_j - s_j Σ_i w_i (s = softmax(z)). Its floor, s_j Σ_i |w_i|, is
-    the size of the product the standard backward, w - exp(out)·Σw, forms from the
-    forward's output: rounding it costs that much where the result is far smaller."""
+    """Σ_i w_i ∂out_i/∂z_j = w_j - s_j Σ_i w_i (s = softmax(z)), written w_j Σ_{k≠j} s_k -
+    s_j Σ_{i≠j} w_i, free of the cancellation in 1 - s_j at s_j = 1 - 1e-80. Its floor,
+    s_j Σ_i |w_i|, is the size of the product the standard backward, w - exp(out)·Σw, forms
+    from the forward's output: rounding it costs that much where the result is far smaller."""
     _, s = softmax_exprs(len(zs))
-    vjp = [ws[j] - s[j] * sum(ws) for j in range(len(zs))]
+    n = len(zs)
+    vjp = [ws[j] * sum(s[k] for k in range(n) if k != j) - s[j] * sum(ws[i] for i in range(n) if i != j)
+           for j in range(n)]
     floor = [s[j] * sum(sp.Abs(w) for w in ws) for j in range(len(zs))]
     return vjp, floor
 

@@ -26,7 +26,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from mathoracle.core.formats import finfo
-from mathoracle.core.model import DIGITS, Exact, Oracle, Param, Part, rounding_budget
+from mathoracle.core.model import Exact, Oracle, Param, Part, digits, rounding_budget
 
 from . import domains as d
 from .activations import softmax_exprs
@@ -301,7 +301,7 @@ class SinusoidalTable(Oracle):
         shape = self.output_shape(inputs)
         value = np.empty(shape, dtype=object)
         sens = np.empty(shape, dtype=object)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             dm = mpmath.mpf(shape[1])
             for j in range(shape[1]):
                 fn, i = (sin_fn if j % 2 == 0 else cos_fn), mpmath.mpf(j // 2)

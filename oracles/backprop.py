@@ -36,7 +36,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from mathoracle.core.dependence import exact
-from mathoracle.core.model import DIGITS, Exact, Oracle, Part, rounding_budget
+from mathoracle.core.model import Exact, Oracle, Part, digits, rounding_budget
 
 from . import domains as d
 from . import losses as L
@@ -189,7 +189,7 @@ class Backprop(Oracle):
     def exact(self, inputs):
         full = {**self.defaults(), **inputs}
         net = self.network(full)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             xs = []
             for name, item, idx in net.getters:
                 v = full[name] if item is None else full[name][item]

@@ -23,7 +23,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from mathoracle.core.formats import finfo
-from mathoracle.core.model import DIGITS, Exact, Oracle, rounding_budget
+from mathoracle.core.model import Exact, Oracle, digits, rounding_budget
 
 from . import domains as d
 from .shapes import _lambdify, _sensitivity
@@ -92,7 +92,7 @@ class Pairwise(Oracle):
                     k, *g = fn(*vals)
                     value[i, j] = k
                     sens[i, j] = _sensitivity(g, vals)
-        with mpmath.workdps(DIGITS):  # round to the working precision of every oracle
+        with mpmath.workdps(digits()):  # round to the working precision of every oracle
             value, sens = (np.vectorize(lambda v: +v, otypes=[object])(a) for a in (value, sens))
         return Exact(value, sens, budget)
 
@@ -135,11 +135,11 @@ class Pairwise(Oracle):
 def exact_sum_bits(X, Y, floats) -> int:
     """Working precision (bits) at which xᵀy + c and ‖x - y‖² are exact: sums of products of
     floats spanning binades 2^lo .. 2^hi need 2(hi - lo) + 2·53 bits, plus guard bits. At
-    DIGITS alone, (c + x₀y₀) + x₁y₁ would lose a c of 3e-75 beside x₀y₀ = 0.5 = -x₁y₁."""
+    digits() alone, (c + x₀y₀) + x₁y₁ would lose a c of 3e-75 beside x₀y₀ = 0.5 = -x₁y₁."""
     values = [abs(float(v)) for v in (*np.ravel(X), *np.ravel(Y), *floats)]
     exps = [np.frexp(v)[1] for v in values if v != 0 and np.isfinite(v)]
     span = (max(exps) - min(exps)) if exps else 0
-    return max(int(DIGITS * 3.33) + 20, 2 * span + 2 * 53 + 64)
+    return max(int(digits() * 3.33) + 20, 2 * span + 2 * 53 + 64)
 
 
 # --- formulas --------------------------------------------------------------------------

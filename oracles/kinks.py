@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from mathoracle.core.formats import finfo
-from mathoracle.core.model import DIGITS, rounding_budget
+from mathoracle.core.model import digits, rounding_budget
 
 
 def kink_arguments(expr: sp.Expr) -> set:
@@ -60,7 +60,7 @@ class Kinks:
             return set()
         fi = finfo(dtype)
         u, tiny = mpmath.mpf(float(fi.eps)) / 2, mpmath.mpf(float(fi.tiny))
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             ks, jac = self.fn(*values)
             near = set()
             for i, (k, grads) in enumerate(zip(ks, jac)):

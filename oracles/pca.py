@@ -3,7 +3,7 @@ the top k eigenvectors, Z = X_c V_k; the explained variance ratio λ_k/Σλ_i, a
 whose cumulative ratio reaches a threshold.
 
 Exact answers: the covariance is computed exactly in rationals (``sympy.Rational`` of every
-float input), its eigenpairs with ``mpmath.eigsy`` at ``DIGITS`` digits.
+float input), its eigenpairs with ``mpmath.eigsy`` at ``digits()`` digits.
 
 Sensitivity (derived, per unit roundoff u). A computed covariance is C + ΔC with
 |ΔC_ij| ≤ (n+1)·u·M_ij, M_ij = Σ_k (a_ki|c_kj| + |c_ki|a_kj + |c_ki c_kj| + (n+1)·u·a_ki a_kj)/(n-1),
@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mathoracle.core.formats import finfo
-from mathoracle.core.model import DIGITS, Exact, Oracle, Param, Part
+from mathoracle.core.model import Exact, Oracle, Param, Part, digits
 
 from . import domains as d
 from .structured import Structured
@@ -97,21 +97,29 @@ class Spectrum:
 _SPECTRA: "OrderedDict[tuple, Spectrum]" = OrderedDict()
 
 
+def _signed(v: list) -> list:
+    """±v with its first largest component (to 1e-10) positive: the same sign at every precision."""
+    top = max(abs(c) for c in v)
+    lead = next(c for c in v if abs(c) >= top * (1 - mpmath.mpf(10) ** -10))
+    return [-c for c in v] if lead < 0 else v
+
+
 def spectrum(X) -> Spectrum:
-    """The exact spectrum of cov(X) (cached on X's bytes: a check asks several times)."""
+    """The exact spectrum of cov(X) at the working precision (cached on X's bytes and the
+    precision: a check asks several times)."""
     X = np.asarray(X)
-    key = (X.dtype.str, X.shape, X.tobytes())
+    key = (digits(), X.dtype.str, X.shape, X.tobytes())
     if key in _SPECTRA:
         _SPECTRA.move_to_end(key)
         return _SPECTRA[key]
     n, dim = X.shape
     C = covariance(X)
-    with mpmath.workdps(DIGITS + 20):
+    with mpmath.workdps(digits() + 20):
         Cm = mpmath.matrix([[_mpf(C[i, j]) for j in range(dim)] for i in range(dim)])
         E, Q = mpmath.eigsy(Cm)
         order = sorted(range(dim), key=lambda i: -E[i])
         values = [E[i] for i in order]
-        vectors = [[Q[r, i] for r in range(dim)] for i in order]
+        vectors = [_signed([Q[r, i] for r in range(dim)]) for i in order]
         gaps = [min((abs(v - w) for m, w in enumerate(values) if m != j), default=mpmath.inf)
                 for j, v in enumerate(values)]
         x = [[mpmath.mpf(float(v)) for v in row] for row in np.asarray(X, dtype=np.float64)]
@@ -135,13 +143,13 @@ def spectrum(X) -> Spectrum:
 
 def _eigenvector_sensitivity(s: Spectrum, j: int):
     """Davis–Kahan: W/gap_j, plus 1 for the solver's orthogonality error (unbounded at a tie)."""
-    tiny = mpmath.mpf(10) ** (-(DIGITS - 10)) * max(abs(s.values[0]), 1)
+    tiny = mpmath.mpf(10) ** (-(digits() - 10)) * max(abs(s.values[0]), 1)
     return mpmath.inf if s.gaps[j] <= tiny else s.W / s.gaps[j] + 1
 
 
 def cumulative_ratios(s: Spectrum) -> list:
     """Σ_{i≤k} λ_i / T for k = 1..d."""
-    with mpmath.workdps(DIGITS + 20):
+    with mpmath.workdps(digits() + 20):
         return [mpmath.fsum(s.values[:k]) / s.trace for k in range(1, len(s.values) + 1)]
 
 
@@ -149,7 +157,7 @@ def chosen_k(s: Spectrum, threshold: float) -> int:
     """The smallest k whose cumulative ratio is ≥ threshold (a tie counts as reaching it)."""
     t = mpmath.mpf(threshold)
     for k, r in enumerate(cumulative_ratios(s), start=1):
-        if r >= t - mpmath.mpf(10) ** (-(DIGITS - 10)):
+        if r >= t - mpmath.mpf(10) ** (-(digits() - 10)):
             return k
     return len(s.values)
 
@@ -187,7 +195,7 @@ class Fit(Oracle):
 
     def exact(self, inputs):
         s, k = spectrum(inputs["X"]), int(inputs["k"])
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             comps = [mpmath.mpf(v) for j in range(k) for v in s.vectors[j]]
             sens = [_eigenvector_sensitivity(s, j) for j in range(k) for _ in s.vectors[j]]
             value = np.array(comps + [mpmath.mpf(v) for v in s.values[:k]], dtype=object)
@@ -223,7 +231,7 @@ class Ratios(Oracle):
     def exact(self, inputs):
         s = spectrum(inputs["X"])
         dim = len(s.values)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             value = np.array([v / s.trace for v in s.values], dtype=object)
             sens = np.array([s.W * (1 + dim * r) / s.trace for r in value], dtype=object)
         return Exact(value, sens, s.budget + 2)  # + the sum of the trace, the division
@@ -348,7 +356,7 @@ def tied(draw, dtype):
 
 
 def _is_tie(r, t) -> bool:
-    return abs(r - mpmath.mpf(t)) <= mpmath.mpf(10) ** (-(DIGITS - 10))
+    return abs(r - mpmath.mpf(t)) <= mpmath.mpf(10) ** (-(digits() - 10))
 
 
 def exact_tie(X, threshold) -> bool:

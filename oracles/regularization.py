@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mathoracle.core.formats import finfo
-from mathoracle.core.model import DIGITS, Exact, Oracle, Param
+from mathoracle.core.model import Exact, Oracle, Param, digits
 
 from . import domains as d
 from .structured import Structured, elementwise
@@ -86,7 +86,7 @@ class DropoutCorners(Oracle):
         keep = self._identity(inputs)
         value = np.empty(a.shape, dtype=object)
         sens = np.empty(a.shape, dtype=object)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             for idx, x in np.ndenumerate(a):
                 xm = mpmath.mpf(float(x))
                 value[idx] = xm if keep else mpmath.mpf(0)

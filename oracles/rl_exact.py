@@ -21,7 +21,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from mathoracle.core.model import DIGITS, Exact, Oracle, mpf_array, rounding_budget
+from mathoracle.core.model import Exact, Oracle, digits, mpf_array, rounding_budget
 
 from .structured import Structured, symbols_like
 
@@ -95,7 +95,7 @@ def solution_sensitivity(P, R, policy, gamma, V, with_policy=True) -> np.ndarray
     is exactly 0 come back as u·‖V‖ (pivoting mixes the states' equations)."""
     S, A = R.shape
     fn, _ = _residual(S, A)
-    with mpmath.workdps(DIGITS):
+    with mpmath.workdps(digits()):
         xs = [mpmath.mpf(sp.Rational(x).p) / sp.Rational(x).q
               for x in [*P.reshape(-1), *R.reshape(-1), *policy.reshape(-1), gamma]]
         vs = [mpmath.mpf(v.p) / v.q for v in V]
@@ -117,7 +117,7 @@ def solution_sensitivity(P, R, policy, gamma, V, with_policy=True) -> np.ndarray
 
 
 def _mpf(x) -> mpmath.mpf:
-    with mpmath.workdps(DIGITS):
+    with mpmath.workdps(digits()):
         return mpmath.mpf(x.p) / x.q
 
 
@@ -206,7 +206,7 @@ class QLearningUpdate(Oracle):
         Q = np.asarray(full["Q"])
         s, a, sn, done = int(full["s"]), int(full["a"]), int(full["s_next"]), bool(full["done"])
         fn, budget = self._compiled(done)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             value = mpf_array(Q)
             sens = np.full(Q.shape, mpmath.mpf(0), dtype=object)
             # done: the bootstrap term is absent (its m, possibly -inf, enters nothing)
@@ -265,7 +265,7 @@ class DiscountedReturns(Oracle):
         ends = self.episode_ends(inputs)
         value, sens = np.empty(r.shape, dtype=object), np.empty(r.shape, dtype=object)
         budget = 1
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             rs, g = [mpmath.mpf(float(x)) for x in r], mpmath.mpf(float(inputs["gamma"]))
             for t, end in enumerate(ends):
                 fn, b = self._compiled(end - t + 1)

@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from mathoracle.core import memo
-from mathoracle.core.model import DIGITS, Exact, Oracle, _numeric_params, mpf_array, rounding_budget
+from mathoracle.core.model import Exact, Oracle, _numeric_params, digits, mpf_array, rounding_budget
 
 from .rounding import RunningError
 
@@ -124,9 +124,15 @@ class Elementwise(Oracle):
         return RunningError([form], (z, *ps))
 
     @cached_property
+    def own_running(self) -> RunningError:
+        """The running error of the expression evaluated (``Exact.rounding``)."""
+        z, ps = self.symbols
+        return self.running if not self.textbook else RunningError([self.expression], (z, *ps))
+
+    @cached_property
     def _elements(self) -> dict:
-        """(value, sensitivity, evaluation error) of each element already met, by its bits:
-        edge values recur in every dtype and every property."""
+        """(value, sensitivity, evaluation error, rounding) of each element already met, by
+        its bits and the precision: edge values recur in every dtype and every property."""
         return memo.store()
 
     def exact(self, inputs):
@@ -134,21 +140,22 @@ class Elementwise(Oracle):
         z = np.asarray(inputs[self.arrays[0]])
         floats = [float(inputs[p.name]) for p in _numeric_params(self)]
         pvals = [mpmath.mpf(p) for p in floats]
-        value = np.empty(z.shape, dtype=object)
-        sens = np.empty(z.shape, dtype=object)
-        evaluation = np.empty(z.shape, dtype=object)
+        value, sens, evaluation, rounding = (np.empty(z.shape, dtype=object) for _ in range(4))
         met = self._elements
         if len(met) > ELEMENTS_KEPT:
             met.clear()
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             for idx, x in np.ndenumerate(z):
-                key = (float(x).hex(), *(p.hex() for p in floats))
+                key = (digits(), float(x).hex(), *(p.hex() for p in floats))
                 if key not in met:
                     xm = mpmath.mpf(float(x))
                     f, *g = fn(xm, *pvals)
-                    met[key] = (mpmath.mpf(f), _sensitivity(g, (xm, *pvals)), self.running((xm, *pvals))[0])
-                value[idx], sens[idx], evaluation[idx] = met[key]
-        return Exact(value, sens, budget, evaluation=evaluation)
+                    at = (xm, *pvals)
+                    ev = self.running(at)[0]
+                    own = self.own_running(at)[0] if self.textbook else ev
+                    met[key] = (mpmath.mpf(f), _sensitivity(g, at), ev, own)
+                value[idx], sens[idx], evaluation[idx], rounding[idx] = met[key]
+        return Exact(value, sens, budget, evaluation=evaluation, rounding=rounding)
 
     def output_shape(self, inputs):
         return np.shape(inputs[self.arrays[0]])
@@ -177,7 +184,7 @@ class Elementwise(Oracle):
         pvals = [mpmath.mpf(float(inputs[p.name])) for p in _numeric_params(self)]
         value = np.empty(z.shape, dtype=object)
         sens = np.empty(z.shape, dtype=object)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             for idx, x in np.ndenumerate(z):
                 value[idx], sens[idx] = _gradient_exact(
                     mpmath.mpf(float(w[idx])), fn, (mpmath.mpf(float(x)), *pvals),
@@ -220,6 +227,12 @@ class Reduction(Oracle):
         xs, ps = self.symbols
         return RunningError([self.textbook(*xs, *ps) if self.textbook else self.expression], (*xs, *ps))
 
+    @cached_property
+    def own_running(self) -> RunningError:
+        """The running error of the term evaluated (``Exact.rounding``)."""
+        xs, ps = self.symbols
+        return self.running if not self.textbook else RunningError([self.expression], (*xs, *ps))
+
     def exact(self, inputs):
         fn, term_ops = self._compiled
         arrs = [np.asarray(inputs[a]) for a in self.arrays]
@@ -228,16 +241,20 @@ class Reduction(Oracle):
         terms = np.empty(shape, dtype=object)
         sens = np.empty(shape, dtype=object)
         evaluation = np.empty(shape, dtype=object)
-        with mpmath.workdps(DIGITS):
+        rounding = evaluation if not self.textbook else np.empty(shape, dtype=object)
+        with mpmath.workdps(digits()):
             for idx in np.ndindex(shape):
                 xs = [mpmath.mpf(float(a[idx])) for a in arrs]
                 t, *g = fn(*xs, *pvals)
                 terms[idx] = mpmath.mpf(t)
                 sens[idx] = _sensitivity(g, (*xs, *pvals))
                 evaluation[idx] = self.running((*xs, *pvals))[0]
+                if self.textbook:
+                    rounding[idx] = self.own_running((*xs, *pvals))[0]
             value, sensitivity, count = self._reduce(terms), self._reduce(sens), self._count(shape)
             evaluation = self._reduce(evaluation)  # each term's error reaches the result as it does
-        return Exact(value, sensitivity, term_ops + count + 1, evaluation=evaluation)
+            rounding = self._reduce(rounding) if self.textbook else evaluation  # fsum: exact enough
+        return Exact(value, sensitivity, term_ops + count + 1, evaluation=evaluation, rounding=rounding)
 
     def _count(self, shape) -> int:
         if self.reduce == "sum_last":
@@ -309,7 +326,7 @@ class Reduction(Oracle):
         pvals = [mpmath.mpf(float(inputs[p.name])) for p in _numeric_params(self)]
         shape = arrs[0].shape
         answers = {}
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             factor = self._cotangent_factor(cotangent, shape)
             for name, (fn, budget) in self._compiled_vjp.items():
                 value = np.empty(shape, dtype=object)
@@ -396,17 +413,17 @@ class Vector(Oracle):
         value = np.empty(moved.shape, dtype=object)
         sens = np.empty(moved.shape, dtype=object)
         evaluation = np.empty(moved.shape, dtype=object)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             for idx in np.ndindex(moved.shape[:-1]):
                 xs = [mpmath.mpf(float(x)) for x in moved[idx]]
                 vals, jac = fn(*xs)
-                absx = [abs(x) for x in xs]
                 evaluation[idx] = running(xs)
                 for i in range(n):
                     value[idx + (i,)] = mpmath.mpf(vals[i])
                     sens[idx + (i,)] = _sensitivity(jac[i], xs)
+        evaluation = np.moveaxis(evaluation, -1, axis)  # the outputs' own running error
         return Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis), budget,
-                     evaluation=np.moveaxis(evaluation, -1, axis))
+                     evaluation=evaluation, rounding=evaluation)
 
     def output_shape(self, inputs):
         return np.shape(inputs[self.arrays[0]])
@@ -420,7 +437,7 @@ class Vector(Oracle):
         fn, budget = _compile_vector_vjp(self, n)
         value = np.empty(moved.shape, dtype=object)
         sens = np.empty(moved.shape, dtype=object)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             for idx in np.ndindex(moved.shape[:-1]):
                 xs = [mpmath.mpf(float(x)) for x in moved[idx]]
                 ws = [mpmath.mpf(float(x)) for x in w[idx]]
@@ -459,10 +476,21 @@ class Vector(Oracle):
         return out
 
 
+def _jacobian(oracle: Vector, zs, outs) -> list:
+    """∂out_i/∂z_j: the ``backward`` form at w = e_i where there is one (it is free of the
+    cancellation sympy.diff's form has: s_i - s_i² at s_i = 1 - 1e-80), else sympy.diff's."""
+    if not oracle.backward:
+        return [[sp.diff(o, z) for z in zs] for o in outs]
+    ws = sp.symbols(f"w0:{len(zs)}", real=True)
+    vjp, _ = oracle.backward(zs, ws)
+    return [[sp.sympify(v).subs({w: int(k == i) for k, w in enumerate(ws)}) for v in vjp]
+            for i in range(len(outs))]
+
+
 @lru_cache(maxsize=None)
 def _compile_vector(oracle: Vector, n: int):
     zs, outs = oracle.build(n)
-    jac = [[sp.diff(o, z) for z in zs] for o in outs]
+    jac = _jacobian(oracle, zs, outs)
     fn = _lambdify(zs, [list(outs), jac], cse=True)
     budget = max(rounding_budget(o) for o in outs)
     return (lambda *xs: fn(*xs)), budget

@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from mathoracle.core.model import DIGITS, Exact, Oracle, rounding_budget
+from mathoracle.core.model import Exact, Oracle, digits, rounding_budget
 
 from .rounding import RunningError
 from .shapes import _lambdify, _partials, _sensitivity
@@ -43,7 +43,7 @@ class SliceReduction(Oracle):
         moved, _ = self._moved(inputs)
         fn, budget, running = _compiled(self, moved.shape[-1])
         value, sens, evaluation = (np.empty(moved.shape[:-1], dtype=object) for _ in range(3))
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             for idx in np.ndindex(moved.shape[:-1]):
                 xs = [mpmath.mpf(float(x)) for x in moved[idx]]
                 f, grads = fn(*xs)
@@ -60,7 +60,7 @@ class SliceReduction(Oracle):
         w = np.broadcast_to(np.asarray(cotangent, dtype=np.float64), moved.shape[:-1])
         fn, budget = _compiled_vjp(self, n)
         value, sens = (np.empty(moved.shape, dtype=object) for _ in range(2))
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             for idx in np.ndindex(moved.shape[:-1]):
                 xs = [mpmath.mpf(float(x)) for x in moved[idx]]
                 wm = mpmath.mpf(float(w[idx]))

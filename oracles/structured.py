@@ -30,7 +30,7 @@ import numpy as np
 import sympy as sp
 
 from mathoracle.core.formats import is_float
-from mathoracle.core.model import DIGITS, Exact, Oracle, Part, rounding_budget
+from mathoracle.core.model import Exact, Oracle, Part, digits, rounding_budget
 
 from .rounding import RunningError
 from .shapes import _no_delta
@@ -201,7 +201,7 @@ class Structured(Oracle):
         n = len(c.deps)
         value = np.empty(n, dtype=object)
         sens = np.empty(n, dtype=object)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             xs = c.arrange(full)
             vals, jac = c.fn(*xs)
             for i in range(n):
@@ -210,8 +210,9 @@ class Structured(Oracle):
                                       if xs[j] != 0)
             evaluation = np.array(c.running(xs) + [0], dtype=object)[:-1]
         shape = self.output_shape(full)
-        return Exact(value.reshape(shape), sens.reshape(shape), c.budget,
-                     evaluation=evaluation.reshape(shape))
+        evaluation = evaluation.reshape(shape)  # of the expressions evaluated: their rounding too
+        return Exact(value.reshape(shape), sens.reshape(shape), c.budget, evaluation=evaluation,
+                     rounding=evaluation)
 
     def nan_reach(self, inputs, arg, index):
         """The outputs whose expression contains the NaN element's symbol."""

@@ -40,7 +40,7 @@ import numpy as np
 
 from mathoracle.core.accuracy import SOLVER_PROMISE, allowed_abs, fmt, level, ulp
 from mathoracle.core.laws import Falsified, signature_call
-from mathoracle.core.model import DIGITS, ErrorModel, Exact, Oracle
+from mathoracle.core.model import ErrorModel, Exact, Oracle, digits
 
 from .kernels import linear
 
@@ -223,7 +223,7 @@ def judged(X, y, C, got, dtype) -> Judged:
     f = fmt(dtype)
     opt = optimum(X, y, C)
     n = len(opt.alpha)
-    with mpmath.workdps(DIGITS):
+    with mpmath.workdps(digits()):
         alpha = np.array([mpmath.mpf(float(v)) for v in np.asarray(got, np.float64)], dtype=object)
         Cm = mpmath.mpf(float(C))
         delta = np.array([(n + 1) * (ulp(v, f) / 2 + f.unit_roundoff * Cm) + f.smallest_normal
@@ -252,7 +252,7 @@ class DualOptimum(Oracle):
 
     def exact(self, inputs):
         opt = optimum(inputs["X"], inputs["y"], inputs["C"])
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             value = np.array([mpmath.mpf(a.numerator) / a.denominator for a in opt.alpha],
                              dtype=object)
         # α is judged through ``judge``, never elementwise: no sensitivity is claimed.
@@ -284,7 +284,7 @@ class DualOptimum(Oracle):
             raise Falsified(f"out[{i}]={got[i]!r}, but should be finite [{call}]", call=call,
                             inputs=inputs, got=float(got[i]), index=(i,))
         j = judged(full["X"], full["y"], full["C"], got, dtype)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             for i, (v, dv) in enumerate(zip(j.alpha, j.delta)):
                 if v < -dv or v > j.C + dv:
                     raise Falsified(f"out[{i}]={float(v)!r}, but should be in [0, C={float(j.C)!r}] "

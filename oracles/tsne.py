@@ -30,7 +30,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mathoracle.core.model import DIGITS, Exact, Oracle, Param, rounding_budget
+from mathoracle.core.model import Exact, Oracle, Param, digits, rounding_budget
 
 from . import domains as d
 from .losses import xlogy
@@ -114,7 +114,7 @@ class ThroughDistances(Oracle):
         X = np.asarray(inputs[self.arrays[0]], np.float64)
         n, dim = X.shape
         fn, pairs, _, budget = self._compiled(n)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(digits()):
             x = [[mpmath.mpf(v) for v in r] for r in X]
             scal = [mpmath.mpf(float(v)) for name in self.arrays[1:]
                     for v in np.asarray(inputs[name], np.float64)]
@@ -190,13 +190,14 @@ def _entropy(ds, beta):
 
 def calibrate(ds, perplexity, offset=0) -> mpmath.mpf:
     """β with H(P_i) = log perplexity. H falls from log m (β = 0) to log(ties at the smallest d)
-    (β → ∞): bracketed and bisected on log β in float64, then Newton's method on log β at the
-    working precision, with ∂H/∂β from ``_row`` (sympy.diff)."""
+    (β → ∞): bracketed and bisected on log(β·max d) in float64, then Newton's method on log β
+    at the working precision, with ∂H/∂β from ``_row`` (sympy.diff)."""
     target = mpmath.log(mpmath.mpf(perplexity)) + offset
     shift = min(ds)
     dd = [dk - shift for dk in ds]
     slope = _row_parts(len(ds))[1]
-    df = np.array([float(v) for v in dd])
+    scale = max(dd) or mpmath.mpf(1)  # H depends on β·d alone: bracket β·max d (d may be 1e-73)
+    df = np.array([float(v / scale) for v in dd])
 
     def h64(t):
         w = np.exp(-np.exp(t) * df)
@@ -209,7 +210,7 @@ def calibrate(ds, perplexity, offset=0) -> mpmath.mpf:
     for _ in range(60):
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if h64(mid) > 0 else (lo, mid)
-    t = mpmath.mpf(0.5 * (lo + hi))
+    t = mpmath.mpf(0.5 * (lo + hi)) - mpmath.log(scale)
     for _ in range(40):
         beta = mpmath.exp(t)
         step = (_entropy(ds, beta) - target) / (beta * slope(*dd, beta))
@@ -233,7 +234,7 @@ class JointProbabilities(Oracle):
         n, dim = X.shape
         perp, tol = float(full["perplexity"]), mpmath.mpf(float(full["tol"]))
         row = _row(n - 1)
-        with mpmath.workdps(DIGITS + 20):
+        with mpmath.workdps(digits() + 20):
             x = [[mpmath.mpf(v) for v in r] for r in X]
             D = [[mpmath.fsum((x[i][c] - x[j][c]) ** 2 for c in range(dim)) for j in range(n)]
                  for i in range(n)]

@@ -3,28 +3,12 @@
 MATHORACLE_TEST_SEED and MATHORACLE_TEST_EXAMPLES override them (a nightly run may use a
 random seed and more examples; a failure prints the seed that reproduces it).
 """
-import contextlib
-import copy
 import os
-from unittest import mock
 
 import pytest
 
 SEED = int(os.environ.get("MATHORACLE_TEST_SEED", "20261125"))
 EXAMPLES = int(os.environ.get("MATHORACLE_TEST_EXAMPLES", "30"))
-
-
-def no_local_constants():
-    """Hypothesis mixes in literals it finds in the project's loaded modules, so a derandomized
-    draw would depend on which test files ran before in the same process. Without them the
-    draws are the same in any order (a private hook: if Hypothesis drops it, nothing is patched)."""
-    from hypothesis.internal.conjecture import providers
-    if not hasattr(providers, "_get_local_constants"):
-        return contextlib.nullcontext()
-    empty = copy.deepcopy(providers._local_constants)
-    for part in (empty.integers, empty.floats, empty.bytes, empty.strings):
-        part.clear()
-    return mock.patch.object(providers, "_get_local_constants", lambda: empty)
 
 
 def sampled(variants) -> list:

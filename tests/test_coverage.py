@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from mathoracle.oracles import domains as d
 from mathoracle.oracles import section_modules
 from mathoracle.registry import oracles
-from tests.settings import no_local_constants
+from mathoracle.search import own_draws
 
 DRAWS = 150  # per strategy and dtype, derandomized: the same examples on every run
 DTYPES = (np.float32, np.float64)
@@ -31,7 +31,7 @@ def _draw(strategy) -> list:
     def collect(x):
         seen.append(x)
 
-    with no_local_constants():
+    with own_draws():
         collect()
     return seen
 

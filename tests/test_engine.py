@@ -1,4 +1,5 @@
 """The engine survives whatever a target does, and validates its own arguments up front."""
+import contextlib
 import re
 
 import numpy as np
@@ -53,6 +54,36 @@ def test_the_same_seed_finds_the_same_counterexample():
     a = _check(np.exp, dtypes=["float64"], properties=["agreement"])
     b = _check(np.exp, dtypes=["float64"], properties=["agreement"])
     assert a.failures[0].counterexample.message == b.failures[0].counterexample.message
+
+
+def test_the_draws_depend_on_the_seed_alone_not_on_the_modules_loaded(monkeypatch):
+    """Hypothesis draws now and then a number literal of the local modules loaded so far; a
+    check draws none of them, so its inputs are the same whatever was loaded before it."""
+    from hypothesis.internal.conjecture import providers
+
+    from mathoracle import runner
+    planted = 0.7853981633974483
+    seen = []
+
+    def record(z):
+        seen.append(np.asarray(z, dtype=np.float64).ravel())
+        return np.tanh(z)
+
+    def draws():
+        seen.clear()
+        mathoracle.check("activation.tanh", record, seed=3, max_examples=60, dtypes=["float64"],
+                         properties=["agreement"])
+        return np.concatenate(seen)
+    before = draws()
+    table = type(providers._local_constants)()
+    table.floats.add(planted)
+    monkeypatch.setattr(providers, "_get_local_constants", lambda: table)  # a module's literal
+    providers.CONSTANTS_CACHE.cache.clear()
+    assert np.array_equal(draws(), before)
+    monkeypatch.setattr(runner, "own_draws", contextlib.nullcontext)  # Hypothesis's own way
+    unguarded = draws()
+    providers.CONSTANTS_CACHE.cache.clear()
+    assert planted in unguarded and planted not in before
 
 
 def test_raise_for_status_reports_the_counterexample():

@@ -8,6 +8,7 @@ import optax
 from mathoracle.core.formats import finfo
 
 from ..base import KnownDeviation
+from ..folding import flushed_norms
 from .arrays import as_jax, to_numpy
 
 
@@ -84,4 +85,5 @@ DEVIATIONS = (
                    witness={"x": np.array([[1000.0, 1001.0]], np.float16),
                             "gamma": np.ones(2, np.float16), "beta": np.zeros(2, np.float16)},
                    region=_fast_variance(-1)),
+    *flushed_norms(),
 )

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..base import KnownDeviation
-from ..folding import folded
+from ..folding import flushed_norms, folded
 from .numerics import float32_inside
 
 
@@ -81,8 +81,9 @@ _FOLD = ("Keras computes out = x·inv + (β - μ·inv), inv = γ/√(σ² + ε):
          "result where |μ| > σ, rounded apart")
 DEVIATIONS_JAX = (
     KnownDeviation(
-        oracle="regularization.batch_norm", properties=("agreement", "edges", "shift_invariance",
-                                                        "scale_invariance", "constant_row"),
+        oracle="regularization.batch_norm", properties=("agreement", "edges", "normalized_moments",
+                                                        "shift_invariance", "scale_invariance",
+                                                        "constant_row"),
         summary="the folded form x·s + (β - μ·s) cancels where a feature's |μ| exceeds its σ: β "
                 "is lost (0 instead of 1 for one sample x = 16778, ε = 1e-6 in float32)",
         reason=_FOLD, reference=_REF_JAX,
@@ -99,4 +100,5 @@ DEVIATIONS_JAX = (
         witness={"x": np.array([[10000.0]], np.float32), "gamma": np.ones(1, np.float32),
                  "beta": np.array([1.125], np.float32), "eps": 1e-05},
         region=folded(-1)),
+    *flushed_norms(),
 )

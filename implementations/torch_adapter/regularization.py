@@ -83,8 +83,9 @@ DEVIATIONS = (
                  "beta": np.array([0.0], np.float16), "eps": 1e-06},
         region=folded(-1)),
     KnownDeviation(
-        oracle="regularization.batch_norm", properties=("agreement", "edges", "shift_invariance",
-                                                        "scale_invariance", "constant_row"),
+        oracle="regularization.batch_norm", properties=("agreement", "edges", "normalized_moments",
+                                                        "shift_invariance", "scale_invariance",
+                                                        "constant_row"),
         summary="the folded form x·s + (β - μ·s), s = γ/√(σ² + ε), loses accuracy where s is "
                 "subnormal (1.2e8 u for γ = 5.5e-263, σ = 8.7e53 in float64) and cancels where a "
                 "feature's |μ| exceeds its σ", **_FOLD,

@@ -1,7 +1,8 @@
 """The core every layer builds on, and which imports none of them.
 
 - ``model``: what an oracle is (``Oracle``, ``Exact``, ``ErrorModel``, ``Param``), with
-  ``dependence`` (which outputs a NaN input reaches);
+  ``dependence`` (which outputs a NaN input reaches), ``verify`` (every exact answer checked
+  at a second precision), ``precision`` (the working digits) and ``memo`` (answers kept);
 - ``accuracy``: ulps, the derived allowance, the verdict (``judge``);
 - ``laws``: what a property is and what its check sees (``Property``, ``Case``,
   ``Falsified``, ``Refused``, the ``expect_*`` comparisons);

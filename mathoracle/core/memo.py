@@ -15,6 +15,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .precision import digits
+
 LIMIT = 400_000  # output elements kept (each an mpf value and an mpf sensitivity)
 
 _answers: OrderedDict = OrderedDict()
@@ -46,7 +48,8 @@ def remembered(method):
     object was asked the same thing before."""
     @functools.wraps(method)
     def wrapper(self, inputs, *more):
-        key = (method.__qualname__, id(self), fingerprint(inputs), *(fingerprint_of(m) for m in more))
+        key = (method.__qualname__, id(self), digits(), fingerprint(inputs),
+               *(fingerprint_of(m) for m in more))
         hit = _answers.get(key)
         if hit is not None:
             _answers.move_to_end(key)

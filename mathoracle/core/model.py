@@ -1,11 +1,11 @@
 """The oracle model: a SymPy formula, evaluated exactly enough, with its error model.
 
 An oracle answers two questions for a concrete input (a dict of NumPy arrays and
-parameters): the exact value of every output element (mpmath, ``DIGITS`` significant
-digits) and the formula's *sensitivity* there, S = Σ_i |∂f/∂x_i|·|x_i| over every input
-element and numeric parameter, with the derivatives taken by ``sympy.diff``. The
-accuracy verdict (``mathoracle.core.accuracy``) turns S into the error an implementation is
-allowed.
+parameters): the exact value of every output element (mpmath, ``digits()`` significant
+digits, verified by a second precision: ``verify.py``) and the formula's *sensitivity*
+there, S = Σ_i |∂f/∂x_i|·|x_i| over every input element and numeric parameter, with the
+derivatives taken by ``sympy.diff``. The accuracy verdict (``mathoracle.core.accuracy``)
+turns S into the error an implementation is allowed.
 
 ``shapes.py`` says how a SymPy expression maps onto arrays (elementwise, reduced, or a
 formula of a whole slice).
@@ -22,8 +22,8 @@ import sympy as sp
 
 from .dependence import varies
 from .memo import remembered
-
-DIGITS = 60  # working precision of every exact evaluation (≥ 50 digits, as designed)
+from .precision import DIGITS, digits  # noqa: F401  (the oracles' working precision)
+from .verify import verified
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,9 @@ class Exact:
     # E of the formula's textbook evaluation (oracles/rounding.py): u·E more error is allowed,
     # what evaluating the formula as written, operation by operation, may cost. 0 or per element.
     evaluation: Any = 0
+    # E of the expression the oracle itself evaluated, where it knows it: its error at the
+    # working precision is at most E·10^-digits() (``verify`` asks for that to be small).
+    rounding: Any = None
 
 
 def mpf_array(a: np.ndarray) -> np.ndarray:
@@ -198,12 +201,13 @@ class Oracle:
                 setattr(self, name, reused(fn))
 
     def __init_subclass__(cls, **kwargs):
-        """A subclass's ``exact`` and ``vjp`` answer a repeated input from the process's
-        cache (``memo``): implementations and laws that meet an input again share the answer."""
+        """A subclass's ``exact`` and ``vjp`` are verified at two precisions (``verify``) and
+        answer a repeated input from the process's cache (``memo``): implementations and laws
+        that meet an input again share the answer."""
         super().__init_subclass__(**kwargs)
         for name in ("exact", "vjp"):
             if name in cls.__dict__ and not getattr(cls.__dict__[name], "remembered", False):
-                setattr(cls, name, remembered(cls.__dict__[name]))
+                setattr(cls, name, remembered(verified(cls.__dict__[name])))
 
     def align(self, inputs: Mapping[str, Any], got: np.ndarray, exact: "Exact") -> np.ndarray:
         """``got`` made comparable with ``exact.value`` where the formula fixes the result only
