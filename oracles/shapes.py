@@ -228,6 +228,12 @@ class Reduction(Oracle):
         return RunningError([self.textbook(*xs, *ps) if self.textbook else self.expression], (*xs, *ps))
 
     @cached_property
+    def _terms(self) -> dict:
+        """(term, sensitivity, evaluation error, rounding) of each element already met, by its
+        inputs' bits, the parameters' and the precision (as ``Elementwise._elements``)."""
+        return memo.store()
+
+    @cached_property
     def own_running(self) -> RunningError:
         """The running error of the term evaluated (``Exact.rounding``)."""
         xs, ps = self.symbols
@@ -241,19 +247,24 @@ class Reduction(Oracle):
         terms = np.empty(shape, dtype=object)
         sens = np.empty(shape, dtype=object)
         evaluation = np.empty(shape, dtype=object)
-        rounding = evaluation if not self.textbook else np.empty(shape, dtype=object)
+        rounding = np.empty(shape, dtype=object)
+        met = self._terms
+        if len(met) > ELEMENTS_KEPT:
+            met.clear()
+        params = tuple(float(p).hex() for p in pvals)
         with mpmath.workdps(digits()):
             for idx in np.ndindex(shape):
-                xs = [mpmath.mpf(float(a[idx])) for a in arrs]
-                t, *g = fn(*xs, *pvals)
-                terms[idx] = mpmath.mpf(t)
-                sens[idx] = _sensitivity(g, (*xs, *pvals))
-                evaluation[idx] = self.running((*xs, *pvals))[0]
-                if self.textbook:
-                    rounding[idx] = self.own_running((*xs, *pvals))[0]
+                key = (digits(), *(float(a[idx]).hex() for a in arrs), *params)
+                if key not in met:
+                    xs = [mpmath.mpf(float(a[idx])) for a in arrs]
+                    t, *g = fn(*xs, *pvals)
+                    ev = self.running((*xs, *pvals))[0]
+                    own = self.own_running((*xs, *pvals))[0] if self.textbook else ev
+                    met[key] = (mpmath.mpf(t), _sensitivity(g, (*xs, *pvals)), ev, own)
+                terms[idx], sens[idx], evaluation[idx], rounding[idx] = met[key]
             value, sensitivity, count = self._reduce(terms), self._reduce(sens), self._count(shape)
             evaluation = self._reduce(evaluation)  # each term's error reaches the result as it does
-            rounding = self._reduce(rounding) if self.textbook else evaluation  # fsum: exact enough
+            rounding = self._reduce(rounding)  # fsum: exact enough
         return Exact(value, sensitivity, term_ops + count + 1, evaluation=evaluation, rounding=rounding)
 
     def _count(self, shape) -> int:

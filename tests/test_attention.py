@@ -98,6 +98,7 @@ def test_torch_gives_a_fully_masked_query_zeros():
     assert out[1].tolist() == [0.0, 0.0] and out[0].tolist() == [1.0, 1.0]
 
 
+@pytest.mark.heavy  # a bundled conformance check (27 s), as test_bundled's are
 def test_torch_functional_multi_head_conforms_too():
     pytest.importorskip("torch")
     from mathoracle.implementations.torch_adapter.attention import DEVIATIONS, multi_head_functional
