@@ -94,7 +94,7 @@ class Spectrum:
     budget: int           # n + 1 + d²
 
 
-_SPECTRA: "OrderedDict[tuple, Spectrum]" = OrderedDict()
+_SPECTRA: "OrderedDict[tuple, dict]" = OrderedDict()  # X -> {"C": cov, digits: Spectrum}
 
 
 def _signed(v: list) -> list:
@@ -105,15 +105,20 @@ def _signed(v: list) -> list:
 
 
 def spectrum(X) -> Spectrum:
-    """The exact spectrum of cov(X) at the working precision (cached on X's bytes and the
-    precision: a check asks several times)."""
+    """The exact spectrum of cov(X) at the working precision (cached on X's bytes: a check
+    asks several times; the rational covariance once for every precision)."""
     X = np.asarray(X)
-    key = (digits(), X.dtype.str, X.shape, X.tobytes())
-    if key in _SPECTRA:
-        _SPECTRA.move_to_end(key)
-        return _SPECTRA[key]
+    key = (X.dtype.str, X.shape, X.tobytes())
+    if key not in _SPECTRA:
+        _SPECTRA[key] = {"C": covariance(X)}
+        if len(_SPECTRA) > 256:
+            _SPECTRA.popitem(last=False)
+    _SPECTRA.move_to_end(key)
+    known = _SPECTRA[key]
+    if digits() in known:
+        return known[digits()]
     n, dim = X.shape
-    C = covariance(X)
+    C = known["C"]
     with mpmath.workdps(digits() + 20):
         Cm = mpmath.matrix([[_mpf(C[i, j]) for j in range(dim)] for i in range(dim)])
         E, Q = mpmath.eigsy(Cm)
@@ -135,9 +140,7 @@ def spectrum(X) -> Spectrum:
             for i in range(dim) for j in range(dim))
         W = mpmath.sqrt(M2) + dim * lam / u
         out = Spectrum(values, vectors, gaps, _mpf(C.trace()), W, n + 1 + dim * dim)
-    _SPECTRA[key] = out
-    if len(_SPECTRA) > 256:
-        _SPECTRA.popitem(last=False)
+    known[digits()] = out
     return out
 
 
