@@ -21,7 +21,8 @@ from sympy.codegen.cfunctions import expm1, log1p
 from mathoracle.core.model import ErrorModel, Param
 
 from . import domains as d
-from .shapes import Elementwise, Vector
+from .shapes import Elementwise
+from .vectors import Vector
 from .slices import SliceReduction
 
 SEED = "Neural Network Math › Activation Functions"

@@ -26,6 +26,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from mathoracle.core.formats import finfo
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.model import Exact, Oracle, Param, Part, digits, rounding_budget
 
 from . import domains as d
@@ -289,8 +290,8 @@ class SinusoidalTable(Oracle):
     def _compiled(self):
         fns = []
         for f in pe_exprs():
-            grads = [sp.diff(f, s) for s in (_pos, _i, _d)]
-            fns.append(sp.lambdify((_pos, _i, _d), [f, *grads], modules="mpmath", cse=True))
+            fns.append(lambdify((_pos, _i, _d), lambda f=f: [f, *(sp.diff(f, s) for s in (_pos, _i, _d))],
+                                cse=True, key=("gradient", f)))
         return fns, rounding_budget(pe_exprs()[0])
 
     def output_shape(self, inputs):

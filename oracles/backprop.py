@@ -35,6 +35,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.dependence import exact
 from mathoracle.core.model import Exact, Oracle, Part, digits, rounding_budget
 
@@ -174,7 +175,7 @@ class Backprop(Oracle):
         parts = self.output_parts(inputs)
         number = {s: j for j, s in enumerate(symbols)}
         deps = [sorted(number[s] for s in e.free_symbols if s in number) for e in exprs]
-        fn = sp.lambdify(symbols, exprs, modules="mpmath", cse=True)
+        fn = lambdify(symbols, exprs, cse=True)
         return _Network(fn, symbols, getters, position, deps, parts, max(_dag_budget(exprs)),
                         Kinks.of(exprs, symbols), exprs)
 

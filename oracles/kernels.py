@@ -69,8 +69,8 @@ class Pairwise(Oracle):
                 args.append(s)
         expr = self.kernel(list(xs), list(ys), *args)
         symbols = (*xs, *ys, *floats)
-        grads = [sp.diff(expr, s) for s in symbols]
-        fn = _lambdify(symbols, [expr, *grads], cse=True)
+        fn = _lambdify(symbols, lambda: [expr, *(sp.diff(expr, s) for s in symbols)], cse=True,
+                       key=("gradient", expr))
         free = expr.free_symbols
         depends = ([s in free for s in xs], [s in free for s in ys])
         return fn, rounding_budget(expr), depends

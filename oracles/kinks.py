@@ -19,6 +19,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.formats import finfo
 from mathoracle.core.model import digits, rounding_budget
 
@@ -47,8 +48,8 @@ class Kinks:
         per = [kink_arguments(sp.sympify(e)) for e in exprs]
         kinks = sorted(set().union(*per), key=sp.default_sort_key) if per else []
         number = {k: i for i, k in enumerate(kinks)}
-        jac = [[sp.diff(k, s) for s in symbols] for k in kinks]
-        fn = sp.lambdify(list(symbols), [kinks, jac], modules="mpmath") if kinks else None
+        fn = lambdify(list(symbols), lambda: [kinks, [[sp.diff(k, s) for s in symbols] for k in kinks]],
+                      key=("jacobian", kinks)) if kinks else None
         return Kinks(fn, [rounding_budget(k) for k in kinks],
                      [sorted(number[k] for k in ks) for ks in per], kinks)
 

@@ -21,6 +21,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.model import Exact, Oracle, digits, mpf_array, rounding_budget
 
 from .structured import Structured, symbols_like
@@ -79,9 +80,9 @@ def _residual(S: int, A: int):
     F = [V[s] - sum(pi[s, a] * (R[s, a] + g * sum(P[s, a, t] * V[t] for t in range(S)))
                     for a in range(A)) for s in range(S)]
     inputs = [*P.reshape(-1), *R.reshape(-1), *pi.reshape(-1), g]
-    by_v = [[sp.diff(f, v) for v in V] for f in F]
-    by_x = [[sp.diff(f, x) for x in inputs] for f in F]
-    fn = sp.lambdify([*inputs, *V], [by_v, by_x], modules="mpmath")
+    fn = lambdify([*inputs, *V], lambda: [[[sp.diff(f, v) for v in V] for f in F],
+                                          [[sp.diff(f, x) for x in inputs] for f in F]],
+                  key=("jacobians", F))
     return fn, rounding_budget(F[0]) + 2 * 3 * S
 
 
@@ -199,7 +200,8 @@ class QLearningUpdate(Oracle):
         target = r if done else r + g * m
         expr = q + al * (target - q2)
         syms = (q, q2, r, al, g, m)
-        return sp.lambdify(syms, [expr, [sp.diff(expr, x) for x in syms]], "mpmath"), rounding_budget(expr)
+        return (lambdify(syms, lambda: [expr, [sp.diff(expr, x) for x in syms]], key=("gradient", expr)),
+                rounding_budget(expr))
 
     def exact(self, inputs):
         full = {**self.defaults(), **inputs}
@@ -244,7 +246,7 @@ class DiscountedReturns(Oracle):
             for r in reversed(rs):
                 expr = r + g * expr if expr != 0 else r
             syms = (*rs, g)
-            fn = sp.lambdify(syms, [expr, [sp.diff(expr, x) for x in syms]], "mpmath")
+            fn = lambdify(syms, lambda: [expr, [sp.diff(expr, x) for x in syms]], key=("gradient", expr))
             self._cache[n] = fn, rounding_budget(expr)
         return self._cache[n]
 

@@ -3,8 +3,9 @@
 - ``Elementwise``: f(z; params) applied to every element.
 - ``Reduction``:   a per-element term t(x, y; params), summed or averaged.
 - ``PerElement``:  a term t(x, y; params) of several broadcast arrays, not reduced.
-- ``Vector``:      a formula of a whole slice along an axis (softmax), built for each
-                   slice length n and cached.
+
+A formula of a whole slice along an axis (softmax) is a ``Vector`` (vectors.py), one that
+reduces the slice (logsumexp) a ``SliceReduction`` (slices.py).
 
 Each gives the exact value and sensitivity of its outputs (``exact``) and of the gradient
 of Σ w·f for a cotangent w (``vjp``). Every compiled function is built on first use and
@@ -14,14 +15,15 @@ an oracle module compiles nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import Callable, Sequence
+from functools import cached_property
+from typing import Callable
 
 import mpmath
 import numpy as np
 import sympy as sp
 
 from mathoracle.core import memo
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.model import Exact, Oracle, _numeric_params, digits, mpf_array, rounding_budget
 
 from .rounding import RunningError
@@ -30,10 +32,10 @@ from .rounding import RunningError
 ELEMENTS_KEPT = 200_000  # elements an elementwise oracle remembers (``Elementwise._elements``)
 
 
-def _lambdify(args, exprs, cse=False):
-    """Compile to mpmath. No CSE for piecewise terms: it would hoist a guarded p/q out of
-    its Piecewise branch and divide by zero."""
-    return sp.lambdify(args, exprs, modules="mpmath", cse=cse)
+def _lambdify(args, exprs, cse=False, key=None):
+    """Compile to mpmath, cached on disk (``core.compiled``; ``exprs`` may be a function that
+    builds them from ``key``; CSE is never applied across a Piecewise)."""
+    return lambdify(args, exprs, cse=cse, key=key)
 
 
 def _sensitivity(grads, values) -> mpmath.mpf:
@@ -108,8 +110,8 @@ class Elementwise(Oracle):
     def _compiled(self):
         z, ps = self.symbols
         f = self.expression
-        grads = [sp.diff(f, s) for s in (z, *ps)]
-        return _lambdify((z, *ps), [f, *grads]), rounding_budget(f)
+        return (_lambdify((z, *ps), lambda: [f, *(sp.diff(f, s) for s in (z, *ps))], key=("gradient", f)),
+                rounding_budget(f))
 
     @cached_property
     def running(self) -> RunningError:
@@ -175,7 +177,8 @@ class Elementwise(Oracle):
     def _compiled_vjp(self):
         z, ps = self.symbols
         g = self.derivative(z, *ps) if self.derivative else derivative(self.expression, z)
-        return _lambdify((z, *ps), [g, *_partials(g, (z, *ps))]), rounding_budget(g) + 1
+        return (_lambdify((z, *ps), lambda: [g, *_partials(g, (z, *ps))], key=("partials", g)),
+                rounding_budget(g) + 1)
 
     def vjp(self, inputs, cotangent):
         fn, budget = self._compiled_vjp
@@ -218,8 +221,8 @@ class Reduction(Oracle):
     def _compiled(self):
         xs, ps = self.symbols
         t = self.expression
-        grads = [sp.diff(t, s) for s in (*xs, *ps)]
-        return _lambdify((*xs, *ps), [t, *grads]), rounding_budget(t)
+        return (_lambdify((*xs, *ps), lambda: [t, *(sp.diff(t, s) for s in (*xs, *ps))], key=("gradient", t)),
+                rounding_budget(t))
 
     @cached_property
     def running(self) -> RunningError:
@@ -317,7 +320,7 @@ class Reduction(Oracle):
         for name, x in zip(self.arrays, xs):
             if name in self.wrt:
                 g = derivative(self.expression, x)
-                out[name] = (_lambdify((*xs, *ps), [g, *_partials(g, (*xs, *ps))]),
+                out[name] = (_lambdify((*xs, *ps), lambda g=g: [g, *_partials(g, (*xs, *ps))], key=("partials", g)),
                              rounding_budget(g) + 2)  # + the cotangent product and the 1/n
         return out
 
@@ -394,137 +397,3 @@ class PerElement(Reduction):
 
     def _cotangent_factor(self, w, shape):
         return np.broadcast_to(mpf_array(np.asarray(w, dtype=np.float64)), shape)
-
-
-@dataclass(eq=False)
-class Vector(Oracle):
-    """A formula of each whole slice along ``axis`` (one array argument).
-
-    ``build(n)`` returns (symbols z_0..z_{n-1}, output expressions); the compiled value and
-    Jacobian are cached per n.
-    """
-
-    build: Callable[[int], tuple[Sequence[sp.Symbol], Sequence[sp.Expr]]] | None = None
-    axis_param: str = "axis"
-    # (zs, ws) -> (Σ_i w_i ∂out_i/∂z_j in a cancellation-free form, the gradient's absolute
-    # floor per component); tests prove the form equal to sympy.diff. Without it the VJP is
-    # sympy.diff's, with no floor.
-    backward: Callable | None = None
-
-    def _compiled(self, n: int):
-        return _compile_vector(self, n)
-
-    def exact(self, inputs):
-        z = np.asarray(inputs[self.arrays[0]])
-        axis = int(inputs.get(self.axis_param, -1))
-        moved = np.moveaxis(z, axis, -1)
-        n = moved.shape[-1]
-        fn, budget = self._compiled(n)
-        running = _running_vector(self, n)
-        value = np.empty(moved.shape, dtype=object)
-        sens = np.empty(moved.shape, dtype=object)
-        evaluation = np.empty(moved.shape, dtype=object)
-        with mpmath.workdps(digits()):
-            for idx in np.ndindex(moved.shape[:-1]):
-                xs = [mpmath.mpf(float(x)) for x in moved[idx]]
-                vals, jac = fn(*xs)
-                evaluation[idx] = running(xs)
-                for i in range(n):
-                    value[idx + (i,)] = mpmath.mpf(vals[i])
-                    sens[idx + (i,)] = _sensitivity(jac[i], xs)
-        evaluation = np.moveaxis(evaluation, -1, axis)  # the outputs' own running error
-        return Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis), budget,
-                     evaluation=evaluation, rounding=evaluation)
-
-    def output_shape(self, inputs):
-        return np.shape(inputs[self.arrays[0]])
-
-    def vjp(self, inputs, cotangent):
-        z = np.asarray(inputs[self.arrays[0]])
-        axis = int(inputs.get(self.axis_param, -1))
-        moved = np.moveaxis(z, axis, -1)
-        w = np.moveaxis(np.asarray(cotangent, dtype=np.float64), axis, -1)
-        n = moved.shape[-1]
-        fn, budget = _compile_vector_vjp(self, n)
-        value = np.empty(moved.shape, dtype=object)
-        sens = np.empty(moved.shape, dtype=object)
-        with mpmath.workdps(digits()):
-            for idx in np.ndindex(moved.shape[:-1]):
-                xs = [mpmath.mpf(float(x)) for x in moved[idx]]
-                ws = [mpmath.mpf(float(x)) for x in w[idx]]
-                vals, by_z, by_w, floor = fn(*xs, *ws)
-                for j in range(n):
-                    value[idx + (j,)] = mpmath.mpf(vals[j])
-                    sens[idx + (j,)] = (_sensitivity(by_z[j], xs) + _sensitivity(by_w[j], ws)
-                                        + abs(floor[j]))
-        return {self.arrays[0]: Exact(np.moveaxis(value, -1, axis), np.moveaxis(sens, -1, axis),
-                                      budget)}
-
-    def nan_reach(self, inputs, arg, index):
-        shape = self.output_shape(inputs)
-        axis = int(inputs.get(self.axis_param, -1)) % len(shape)
-        mask = np.zeros(shape, dtype=bool)
-        sl = list(index)
-        sl[axis] = slice(None)
-        mask[tuple(sl)] = True
-        return mask
-
-    def pointwise(self, inputs, arg, index):
-        """Each output of the NaN element's slice, the slice's other elements at their values."""
-        z = np.asarray(inputs[self.arrays[0]])
-        shape = z.shape
-        axis = int(inputs.get(self.axis_param, -1)) % len(shape)
-        zs, outs = self.build(shape[axis])
-        at = list(index)
-        values = {}
-        for j, s in enumerate(zs):
-            at[axis] = j
-            values[s] = z[tuple(at)]
-        out = []
-        for i, expr in enumerate(outs):
-            at[axis] = i
-            out.append((int(np.ravel_multi_index(tuple(at), shape)), expr, zs[index[axis]], values))
-        return out
-
-
-def _jacobian(oracle: Vector, zs, outs) -> list:
-    """∂out_i/∂z_j: the ``backward`` form at w = e_i where there is one (it is free of the
-    cancellation sympy.diff's form has: s_i - s_i² at s_i = 1 - 1e-80), else sympy.diff's."""
-    if not oracle.backward:
-        return [[sp.diff(o, z) for z in zs] for o in outs]
-    ws = sp.symbols(f"w0:{len(zs)}", real=True)
-    vjp, _ = oracle.backward(zs, ws)
-    return [[sp.sympify(v).subs({w: int(k == i) for k, w in enumerate(ws)}) for v in vjp]
-            for i in range(len(outs))]
-
-
-@lru_cache(maxsize=None)
-def _compile_vector(oracle: Vector, n: int):
-    zs, outs = oracle.build(n)
-    jac = _jacobian(oracle, zs, outs)
-    fn = _lambdify(zs, [list(outs), jac], cse=True)
-    budget = max(rounding_budget(o) for o in outs)
-    return (lambda *xs: fn(*xs)), budget
-
-
-@lru_cache(maxsize=None)
-def _running_vector(oracle: Vector, n: int) -> RunningError:
-    zs, outs = oracle.build(n)
-    return RunningError(list(outs), zs)
-
-
-@lru_cache(maxsize=None)
-def _compile_vector_vjp(oracle: Vector, n: int):
-    """Σ_i w_i ∂out_i/∂z_j, its derivatives by z and by w, and its floor. Budget: the
-    forward's, then a dot product of n terms and the product and difference that form each
-    component."""
-    zs, outs = oracle.build(n)
-    ws = sp.symbols(f"w0:{n}", real=True)
-    if oracle.backward:
-        vjp, floor = oracle.backward(zs, ws)
-    else:
-        vjp, floor = [sum(w * sp.diff(o, z) for w, o in zip(ws, outs)) for z in zs], [0] * n
-    by_z = [_partials(v, zs) for v in vjp]
-    by_w = [_partials(v, ws) for v in vjp]
-    fn = _lambdify((*zs, *ws), [vjp, by_z, by_w, list(floor)], cse=True)
-    return fn, _compile_vector(oracle, n)[1] + n + 2

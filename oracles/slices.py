@@ -92,7 +92,7 @@ class SliceReduction(Oracle):
 def _compiled(oracle: SliceReduction, n: int):
     """(value and gradient, rounding budget, running error) of a slice of length n."""
     zs, f = oracle.build(n)
-    fn = _lambdify(zs, [f, [sp.diff(f, z) for z in zs]], cse=True)
+    fn = _lambdify(zs, lambda: [f, [sp.diff(f, z) for z in zs]], cse=True, key=("gradient", f))
     return fn, rounding_budget(f), RunningError([f], zs)
 
 
@@ -102,6 +102,9 @@ def _compiled_vjp(oracle: SliceReduction, n: int):
     normalisation and the product by w (as ``Vector``'s)."""
     zs, f = oracle.build(n)
     w = sp.Symbol("w", real=True)
-    vjp = [w * sp.diff(f, z) for z in zs]
-    fn = _lambdify((*zs, w), [vjp, [_partials(v, zs) for v in vjp]], cse=True)
+
+    def exprs():
+        vjp = [w * sp.diff(f, z) for z in zs]
+        return [vjp, [_partials(v, zs) for v in vjp]]
+    fn = _lambdify((*zs, w), exprs, cse=True, key=("vjp and its partials", f, w))
     return fn, rounding_budget(f) + n + 2

@@ -18,7 +18,8 @@ It returns an object array of expressions, or for a tuple result (``outputs``) a
 them, an item of which may be a list of arrays (``mlp_gradients`` → (dWs, dbs)).
 
 The shapes a domain draws should be few and small: each new shape costs one compilation
-(0.3 s for a 2×2 attention, 1 s for 3×3, 5 s for 4×4, measured).
+on a machine's first run (0.3 s for a 2×2 attention, 1 s for 3×3, 5 s for 4×4, measured),
+kept on disk after it (``core.compiled``).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.formats import is_float
 from mathoracle.core.model import Exact, Oracle, Part, digits, rounding_budget
 
@@ -145,9 +147,9 @@ class Structured(Oracle):
         exprs = [sp.sympify(e) for e in exprs]
         number = {s: j for j, s in enumerate(symbols)}
         deps = [sorted(number[s] for s in e.free_symbols if s in number) for e in exprs]
-        jac = [[_no_delta(sp.diff(e, symbols[j])) for j in d] for e, d in zip(exprs, deps)]
-        cse = not any(e.has(sp.Piecewise) for e in exprs)  # CSE would hoist a guarded division
-        fn = sp.lambdify(symbols, [exprs, jac], modules="mpmath", cse=cse)
+        fn = lambdify(symbols, lambda: [exprs, [[_no_delta(sp.diff(e, symbols[j])) for j in d]
+                                                for e, d in zip(exprs, deps)]],
+                      cse=True, key=("jacobian", exprs))
         budget = max((self.roundings(e) for e in exprs), default=1)
 
         def arrange(values: Mapping[str, Any]) -> list:

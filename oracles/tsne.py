@@ -30,6 +30,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.model import Exact, Oracle, Param, digits, rounding_budget
 
 from . import domains as d
@@ -99,8 +100,8 @@ class ThroughDistances(Oracle):
             out = np.asarray(self.build(D, *scalars), dtype=object)
             syms = [D[a, b] for a, b in pairs] + [s for arr in scalars for s in arr]
             exprs = list(out.reshape(-1))
-            jac = [[sp.diff(e, s) for s in syms] for e in exprs]
-            fn = sp.lambdify(syms, [exprs, jac], modules="mpmath", cse=True)
+            fn = lambdify(syms, lambda: [exprs, [[sp.diff(e, s) for s in syms] for e in exprs]],
+                          cse=True, key=("jacobian", exprs))
             deps = [[s in sp.sympify(e).free_symbols for s in syms] for e in exprs]
             budget = max(rounding_budget(e) for e in exprs) + 3 * 2  # + forming a distance
             self._cache[n] = fn, pairs, deps, budget
@@ -163,9 +164,10 @@ def _row(m: int):
     Z = sum(sp.exp(-b * dk) for dk in ds)
     p = [sp.exp(-b * dk) / Z for dk in ds]
     H = sp.log(Z) + b * sum(pk * dk for pk, dk in zip(p, ds))
-    out = [p, [[sp.diff(pk, dk) for dk in ds] for pk in p], [sp.diff(pk, b) for pk in p],
-           sp.diff(H, b), [sp.diff(H, dk) for dk in ds]]
-    return sp.lambdify((*ds, b), out, modules="mpmath", cse=True)
+    return lambdify((*ds, b), lambda: [p, [[sp.diff(pk, dk) for dk in ds] for pk in p],
+                                       [sp.diff(pk, b) for pk in p], sp.diff(H, b),
+                                       [sp.diff(H, dk) for dk in ds]],
+                    cse=True, key=("row and its derivatives", p, H))
 
 
 @lru_cache(maxsize=None)
@@ -176,8 +178,8 @@ def _row_parts(m: int):
     Z = sum(sp.exp(-b * dk) for dk in ds)
     p = [sp.exp(-b * dk) / Z for dk in ds]
     H = sp.log(Z) + b * sum(pk * dk for pk, dk in zip(p, ds))
-    return (sp.lambdify((*ds, b), p, modules="mpmath", cse=True),
-            sp.lambdify((*ds, b), sp.diff(H, b), modules="mpmath", cse=True))
+    return (lambdify((*ds, b), p, cse=True),
+            lambdify((*ds, b), lambda: sp.diff(H, b), cse=True, key=("d/dbeta", H)))
 
 
 def _entropy(ds, beta):
