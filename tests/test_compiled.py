@@ -73,3 +73,32 @@ def test_code_that_needs_more_than_mpmath_is_not_stored(cache):
     f = implemented_function("f", lambda v: 2 * v)
     fn = compiled.lambdify((x,), [f(x)])
     assert fn(mpmath.mpf(3)) == [6] and not list(cache.glob("*.py"))
+
+
+def _source(fn) -> str:
+    import linecache
+    return "".join(linecache.getlines(fn.__code__.co_filename))
+
+
+def test_subexpressions_are_shared_across_nested_lists(cache):
+    zs = sp.symbols("z0:5", real=True)
+    total = sum(map(sp.exp, zs))
+    s = [sp.exp(z) / total for z in zs]
+    fn = compiled.lambdify(zs, [s, [[sp.diff(si, z) for z in zs] for si in s]], cse=True)
+    assert _source(fn).count("exp(") <= 10  # exp(2·z_i) among them; SymPy's own cse=True: 320
+    with mpmath.workdps(30):
+        values, jac = fn(*map(mpmath.mpf, range(5)))
+        assert abs(mpmath.fsum(values) - 1) < mpmath.mpf(10) ** -28
+        assert abs(jac[2][2] - values[2] * (1 - values[2])) < mpmath.mpf(10) ** -28
+
+
+def test_where_sharing_computes_ahead_of_a_guard_and_fails_the_guarded_form_answers(cache):
+    p, q = sp.symbols("p q", real=True)
+    guarded = [sp.Piecewise((p / q, q > 0), (0, True)), sp.Piecewise((p**2 / q, q > 0), (1, True))]
+    for fn in (compiled.lambdify((p, q), guarded, cse=True), compiled.lambdify((p, q), guarded, cse=True)):
+        assert fn(mpmath.mpf(3), mpmath.mpf(0)) == [0, 1]  # 1/q, common to both, is computed first
+        assert fn(mpmath.mpf(3), mpmath.mpf(2)) == [mpmath.mpf(1.5), mpmath.mpf(4.5)]
+    [entry] = cache.glob("*.py")  # the second was read from disk: shared, and guarded
+    assert "def _fast(" in entry.read_text() and "def _safe(" in entry.read_text()
+    leaky = sp.Piecewise((p * q, p * q > 0), (p * q / 100, True))  # total: shared like any term
+    assert _source(compiled.lambdify((p, q), [leaky, leaky * p], cse=True)).count("p*q") == 1

@@ -2,7 +2,8 @@
 
 - ``model``: what an oracle is (``Oracle``, ``Exact``, ``ErrorModel``, ``Param``), with
   ``dependence`` (which outputs a NaN input reaches), ``verify`` (every exact answer checked
-  at a second precision), ``precision`` (the working digits) and ``memo`` (answers kept);
+  at a second precision), ``precision`` (the working digits), ``memo`` (answers kept) and
+  ``compiled`` (SymPy compiled to mpmath, kept on disk);
 - ``accuracy``: ulps, the derived allowance, the verdict (``judge``);
 - ``laws``: what a property is and what its check sees (``Property``, ``Case``,
   ``Falsified``, ``Refused``, the ``expect_*`` comparisons);

@@ -3,9 +3,10 @@
 ``lambdify(args, exprs, cse=..., key=...)`` is ``sympy.lambdify(args, exprs,
 modules="mpmath", cse=...)``, with common subexpressions shared across nested lists too
 (SymPy's own ``cse=True`` leaves a list of lists as it is: a softmax of 5 and its Jacobian
-called exp 320 times, not 5), and never across a Piecewise (it would hoist a guarded p/q
-out of its branch and divide by zero). The Python source SymPy generates is written to the
-cache directory, under a hash of everything that determines it:
+called exp 320 times, not 5). Sharing may compute a part of a Piecewise branch ahead of its
+guard (p/q where q > 0); where that raises, the same formula with each such Piecewise
+computed whole answers instead (``_either``). The Python source SymPy generates is written
+to the cache directory, under a hash of everything that determines it:
 
 - the arguments and ``key`` (the SymPy objects the expressions are derived from; by
   default the expressions themselves), written with ``srepr``, assumptions included;
@@ -43,14 +44,13 @@ _FUNCTION = "_lambdifygenerated"
 def lambdify(args, exprs, *, cse: bool = False, key=None) -> Callable:
     """sympy.lambdify(args, exprs, modules="mpmath", cse=cse), cached on disk (see above)."""
     folder = cache_dir()
-    if folder is None:
-        return _compile(args, exprs, cse)
-    digest = _digest(args, exprs if key is None else key, cse)
-    path = folder / f"{digest}.py"
-    fn = _load(path)
+    path = None if folder is None else folder / f"{_digest(args, exprs if key is None else key, cse)}.py"
+    fn = None if path is None else _load(path)
     if fn is None:
-        fn = _compile(args, exprs, cse)
-        _store(path, fn)
+        fns = _compile(args, exprs() if callable(exprs) else exprs, cse)
+        fn = _either(*fns)
+        if path is not None:
+            _store(path, fns)
     return fn
 
 
@@ -64,13 +64,38 @@ def cache_dir() -> Path | None:
     return Path(where) / "compiled"
 
 
-def _compile(args, exprs, cse: bool) -> Callable:
-    return sp.lambdify(args, exprs() if callable(exprs) else exprs, modules="mpmath",
-                       cse=_shared if cse else False)
+def _compile(args, exprs, cse: bool) -> list[Callable]:
+    """[the function], or with CSE [the function with every subexpression shared, the same
+    with nothing hoisted out of a guarded branch] where the two differ (see ``_either``)."""
+    if not cse:
+        return [sp.lambdify(args, exprs, modules="mpmath")]
+    fast = sp.lambdify(args, exprs, modules="mpmath", cse=lambda e: _shared(e, guard=False))
+    replacements, _ = guarded = _shared(exprs, guard=True)
+    if not any(str(name).startswith("_piecewise") for name, _ in replacements):
+        return [fast]
+    return [fast, sp.lambdify(args, exprs, modules="mpmath", cse=lambda e: guarded)]
 
 
-def _shared(exprs):
-    """(replacements, exprs rewritten with them), for exprs nested in lists at any depth."""
+def _either(fast: Callable, safe: Callable | None = None) -> Callable:
+    """fast, or where it raises, safe. A subexpression computed ahead of a Piecewise's guard
+    (p/q where q > 0) has the value it would have in its branch and is used only there; so
+    fast and safe agree wherever fast returns, and only fast can raise where safe does not."""
+    if safe is None:
+        return fast
+
+    def either(*args):
+        try:
+            return fast(*args)
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return safe(*args)
+    return either
+
+
+def _shared(exprs, guard: bool):
+    """(replacements, exprs rewritten with them), for exprs nested in lists at any depth.
+    With ``guard``, each Piecewise with an operation that can fail becomes one name,
+    computed whole (equal ones once), so that nothing is hoisted out of its branches; one
+    of sums, products and total functions only (leaky ReLU) is shared in as any term."""
     flat: list = []
 
     def flatten(e):
@@ -80,9 +105,20 @@ def _shared(exprs):
         else:
             flat.append(sp.sympify(e))
     flatten(exprs)
-    if any(e.has(sp.Piecewise) for e in flat):
-        return (), exprs
-    replacements, reduced = sp.cse(flat)
+    guarded: dict = {}
+
+    def opaque(e):
+        if isinstance(e, sp.Piecewise) and not _total(e):
+            if e not in guarded:
+                guarded[e] = sp.Symbol(f"_piecewise{len(guarded)}")
+            return guarded[e]
+        if not e.args or not e.has(sp.Piecewise):
+            return e
+        return e.func(*map(opaque, e.args))
+    if guard:
+        flat = [opaque(e) for e in flat]
+    replacements, reduced = sp.cse(flat, symbols=sp.numbered_symbols("_x"))
+    replacements = [(name, pw) for pw, name in guarded.items()] + replacements
     items = iter(reduced)
 
     def rebuild(e):
@@ -108,6 +144,23 @@ def _plain(obj):
     if isinstance(obj, (list, tuple)):
         return [_plain(o) for o in obj]
     return obj
+
+
+_TOTAL = (sp.Add, sp.Mul, sp.Piecewise, sp.functions.elementary.piecewise.ExprCondPair,
+          sp.core.relational.Relational, sp.logic.boolalg.Boolean, sp.exp, sp.Abs, sp.Max,
+          sp.Min, sp.sign, sp.Heaviside, sp.tanh, sp.sinh, sp.cosh, sp.sin, sp.cos, sp.erf)
+
+
+def _total(e) -> bool:
+    """e uses only operations defined everywhere: +, ×, non-negative integer powers and
+    functions of the whole real line, so computing a part of it ahead of its guard is safe."""
+    for node in sp.preorder_traversal(e):
+        if node.is_Atom or isinstance(node, _TOTAL):
+            continue
+        if node.is_Pow and node.exp.is_Integer and node.exp >= 0:
+            continue
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)
@@ -139,22 +192,36 @@ def _names(code) -> set[str]:
     return names
 
 
-def _store(path: Path, fn: Callable) -> None:
-    """Write fn's source to path, if every global it reads is one of ``_namespace``'s."""
+def _store(path: Path, fns: list[Callable]) -> None:
+    """Write the functions' sources to path (with ``_either``'s choice between them, as
+    ``_EITHER``), if every global they read is one of ``_namespace``'s."""
     namespace = _namespace()
-    for name in _names(fn.__code__):
-        if name in fn.__globals__ and namespace.get(name) != fn.__globals__[name]:
+    sources = []
+    for fn, name in zip(fns, ("_fast", "_safe")):
+        for used in _names(fn.__code__):
+            if used in fn.__globals__ and namespace.get(used) != fn.__globals__[used]:
+                return
+        source = "".join(linecache.getlines(fn.__code__.co_filename))
+        if not source.startswith(f"def {_FUNCTION}("):
             return
-    source = "".join(linecache.getlines(fn.__code__.co_filename))
-    if not source:
-        return
+        sources.append(source if len(fns) == 1 else source.replace(_FUNCTION, name, 1))
+    text = "\n".join(sources) + ("" if len(fns) == 1 else _EITHER)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as out:
-            out.write(source)
+            out.write(text)
         os.replace(out.name, path)
     except OSError:
         return  # an unwritable cache only costs the next run the compilation
+
+
+_EITHER = f"""
+def {_FUNCTION}(*args):
+    try:
+        return _fast(*args)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return _safe(*args)
+"""
 
 
 def _load(path: Path) -> Callable | None:
