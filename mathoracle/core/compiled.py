@@ -70,10 +70,9 @@ def _compile(args, exprs, cse: bool) -> list[Callable]:
     if not cse:
         return [sp.lambdify(args, exprs, modules="mpmath")]
     fast = sp.lambdify(args, exprs, modules="mpmath", cse=lambda e: _shared(e, guard=False))
-    replacements, _ = guarded = _shared(exprs, guard=True)
-    if not any(str(name).startswith("_piecewise") for name, _ in replacements):
+    if all(_total(pw) for e in _flat(exprs) for pw in e.atoms(sp.Piecewise)):
         return [fast]
-    return [fast, sp.lambdify(args, exprs, modules="mpmath", cse=lambda e: guarded)]
+    return [fast, sp.lambdify(args, exprs, modules="mpmath", cse=lambda e: _shared(e, guard=True))]
 
 
 def _either(fast: Callable, safe: Callable | None = None) -> Callable:
@@ -96,15 +95,7 @@ def _shared(exprs, guard: bool):
     With ``guard``, each Piecewise with an operation that can fail becomes one name,
     computed whole (equal ones once), so that nothing is hoisted out of its branches; one
     of sums, products and total functions only (leaky ReLU) is shared in as any term."""
-    flat: list = []
-
-    def flatten(e):
-        if isinstance(e, (list, tuple)):
-            for item in e:
-                flatten(item)
-        else:
-            flat.append(sp.sympify(e))
-    flatten(exprs)
+    flat = _flat(exprs)
     guarded: dict = {}
 
     def opaque(e):
@@ -144,6 +135,13 @@ def _plain(obj):
     if isinstance(obj, (list, tuple)):
         return [_plain(o) for o in obj]
     return obj
+
+
+def _flat(exprs) -> list:
+    """The expressions of a nest of lists and tuples, in order."""
+    if isinstance(exprs, (list, tuple)):
+        return [e for item in exprs for e in _flat(item)]
+    return [sp.sympify(exprs)]
 
 
 _TOTAL = (sp.Add, sp.Mul, sp.Piecewise, sp.functions.elementary.piecewise.ExprCondPair,
