@@ -4,7 +4,7 @@
   p_{i|i} = 0 (the seed's Σ_k runs over k ≠ i, as in van der Maaten & Hinton 2008).
 - ``joint_probabilities(X, perplexity)``: each σ_i solves H(P_i) = log perplexity (entropy in
   nats; log₂ perplexity in bits), found at high precision by bisection on log β_i in float64, then Newton's method on it in mpmath
-  (β = 1/2σ²); p_ij = (p_{j|i} + p_{i|j})/2n. Implementations stop their binary search when
+  (β = 1/2σ²; tsne_calibration.py); p_ij = (p_{j|i} + p_{i|j})/2n. Implementations stop their binary search when
   |H(P_i) - log perplexity| ≤ tol (1e-5 nats in van der Maaten's reference code and in
   scikit-learn's ``_binary_search_perplexity``): that tolerance is a derived allowance
   (``Exact.slack``): H falls with β, so the admissible β_i fill the interval between the roots
@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable
 
 import mpmath
@@ -35,6 +34,7 @@ from mathoracle.core.model import Exact, Oracle, Param, digits, rounding_budget
 
 from . import domains as d
 from .losses import xlogy
+from .tsne_calibration import calibrate, row_and_derivatives, row_parts
 from .structured import Structured
 
 SEED = "Dimensionality Reduction › t-SNE"
@@ -153,75 +153,6 @@ class ThroughDistances(Oracle):
         return np.array([any(h and dep for h, dep in zip(hit, row)) for row in deps]).reshape(n, n)
 
 
-# --- the perplexity calibration -----------------------------------------------------------
-
-@lru_cache(maxsize=None)
-def _row(m: int):
-    """For one row of m distances d_k and a precision β: p_k = e^{-βd_k}/Σe^{-βd_l}, the entropy
-    H = log Σe^{-βd_l} + β Σ p_k d_k, and their partial derivatives by sympy.diff, compiled."""
-    ds = sp.symbols(f"d0:{m}", real=True)
-    b = sp.Symbol("beta", positive=True)
-    Z = sum(sp.exp(-b * dk) for dk in ds)
-    p = [sp.exp(-b * dk) / Z for dk in ds]
-    H = sp.log(Z) + b * sum(pk * dk for pk, dk in zip(p, ds))
-    return lambdify((*ds, b), lambda: [p, [[sp.diff(pk, dk) for dk in ds] for pk in p],
-                                       [sp.diff(pk, b) for pk in p], sp.diff(H, b),
-                                       [sp.diff(H, dk) for dk in ds]],
-                    cse=True, key=("row and its derivatives", p, H))
-
-
-@lru_cache(maxsize=None)
-def _row_parts(m: int):
-    """The same row's p alone, and ∂H/∂β alone (for Newton's steps), compiled separately."""
-    ds = sp.symbols(f"d0:{m}", real=True)
-    b = sp.Symbol("beta", positive=True)
-    Z = sum(sp.exp(-b * dk) for dk in ds)
-    p = [sp.exp(-b * dk) / Z for dk in ds]
-    H = sp.log(Z) + b * sum(pk * dk for pk, dk in zip(p, ds))
-    return (lambdify((*ds, b), p, cse=True),
-            lambdify((*ds, b), lambda: sp.diff(H, b), cse=True, key=("d/dbeta", H)))
-
-
-def _entropy(ds, beta):
-    """H(P_i) at precision β, shifted by min d (exact: H is shift-invariant)."""
-    lo = min(ds)
-    w = [mpmath.exp(-beta * (dk - lo)) for dk in ds]
-    Z = mpmath.fsum(w)
-    return mpmath.log(Z) + beta * mpmath.fsum(wk * (dk - lo) for wk, dk in zip(w, ds)) / Z
-
-
-def calibrate(ds, perplexity, offset=0) -> mpmath.mpf:
-    """β with H(P_i) = log perplexity. H falls from log m (β = 0) to log(ties at the smallest d)
-    (β → ∞): bracketed and bisected on log(β·max d) in float64, then Newton's method on log β
-    at the working precision, with ∂H/∂β from ``_row`` (sympy.diff)."""
-    target = mpmath.log(mpmath.mpf(perplexity)) + offset
-    shift = min(ds)
-    dd = [dk - shift for dk in ds]
-    slope = _row_parts(len(ds))[1]
-    scale = max(dd) or mpmath.mpf(1)  # H depends on β·d alone: bracket β·max d (d may be 1e-73)
-    df = np.array([float(v / scale) for v in dd])
-
-    def h64(t):
-        w = np.exp(-np.exp(t) * df)
-        return np.log(w.sum()) + np.exp(t) * (w @ df) / w.sum() - float(target)
-    lo, hi = -1.0, 1.0
-    while h64(lo) < 0 and lo > -60:
-        lo -= 4.0
-    while h64(hi) > 0 and hi < 60:
-        hi += 4.0
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if h64(mid) > 0 else (lo, mid)
-    t = mpmath.mpf(0.5 * (lo + hi)) - mpmath.log(scale)
-    for _ in range(40):
-        beta = mpmath.exp(t)
-        step = (_entropy(ds, beta) - target) / (beta * slope(*dd, beta))
-        t -= step
-        if abs(step) < mpmath.ldexp(1, 8 - mpmath.mp.prec):  # converged at this precision
-            break
-    return mpmath.exp(t)
-
-
 @dataclass(eq=False)
 class JointProbabilities(Oracle):
     """p_ij = (p_{j|i} + p_{i|j})/2n, σ_i calibrated to the perplexity (see the module docstring)."""
@@ -235,7 +166,7 @@ class JointProbabilities(Oracle):
         X = np.asarray(full["X"], np.float64)
         n, dim = X.shape
         perp, tol = float(full["perplexity"]), mpmath.mpf(float(full["tol"]))
-        row = _row(n - 1)
+        row = row_and_derivatives(n - 1)
         with mpmath.workdps(digits() + 20):
             x = [[mpmath.mpf(v) for v in r] for r in X]
             D = [[mpmath.fsum((x[i][c] - x[j][c]) ** 2 for c in range(dim)) for j in range(n)]
@@ -250,13 +181,13 @@ class JointProbabilities(Oracle):
                 beta = calibrate(ds, perp)
                 shift = min(ds)
                 shifted = [dk - shift for dk in ds]
-                p = _row_parts(n - 1)[0](*shifted, beta)
+                p = row_parts(n - 1)[0](*shifted, beta)
                 # Sensitivities and slack need a few digits, not the value's 80.
                 with mpmath.workdps(20):
                     _, dp_dd, dp_db, dH_db, dH_dd = row(*shifted, beta)
                     # The σ_i a search stopped at |H - log perplexity| ≤ tol may return: β
                     # between the roots of H = log perplexity ± tol (H falls with β).
-                    ends = [_row_parts(n - 1)[0](*shifted, calibrate(ds, perp, off))
+                    ends = [row_parts(n - 1)[0](*shifted, calibrate(ds, perp, off))
                             for off in (tol, -tol)]
                 for a, j in enumerate(others):
                     cond[i][j] = p[a]

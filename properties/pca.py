@@ -25,11 +25,11 @@ import numpy as np
 
 from mathoracle.core.laws import Falsified, Property, bounded, domain_examples, expect_within, signature_call
 from mathoracle.core.model import DIGITS, mpf_array
-from mathoracle.oracles import pca as O
+from mathoracle.oracles import pca_exact as E
 
 
 def _u(case):
-    return O.unit_roundoff(case.dtype)
+    return E.unit_roundoff(case.dtype)
 
 
 def _fail(message, x, call, **kw):
@@ -53,7 +53,7 @@ def _descending(oracle_id, part):
 
 def orthonormality_bound(case, X) -> mpmath.mpf:
     """2·budget·u: the orthonormality a backward-stable eigensolver keeps, per Gram entry."""
-    return 2 * O.spectrum(X).budget * _u(case)
+    return 2 * E.spectrum(X).budget * _u(case)
 
 
 def _orthonormal(case, ex):
@@ -86,7 +86,7 @@ def _reconstruction(case, ex):
     call = signature_call(case.oracle, x)
     if not (np.isfinite(V).all() and np.isfinite(lam).all()):
         _fail("components or variances are not finite", x, call)
-    s = O.spectrum(X)
+    s = E.spectrum(X)
     u = _u(case)
     with mpmath.workdps(DIGITS):
         Xc = centred(X)

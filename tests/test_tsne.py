@@ -4,6 +4,7 @@ import numpy as np
 import sympy as sp
 
 from mathoracle.oracles import tsne as O
+from mathoracle.oracles import tsne_calibration as calibration
 
 
 def _points(name, n, dim):
@@ -40,8 +41,8 @@ def test_the_seed_typo_is_caught_by_sums_to_one():
 def test_calibration_reaches_the_target_entropy():
     ds = [mpmath.mpf(v) for v in (0.5, 1.0, 4.0, 9.0)]
     with mpmath.workdps(80):
-        beta = O.calibrate(ds, 2.5)
-        assert abs(O._entropy(ds, beta) - mpmath.log(2.5)) < mpmath.mpf(10) ** -60
+        beta = calibration.calibrate(ds, 2.5)
+        assert abs(calibration._entropy(ds, beta) - mpmath.log(2.5)) < mpmath.mpf(10) ** -60
 
 
 def _kl_of_embedding(n, dim):
