@@ -23,10 +23,11 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from mathoracle.core.formats import finfo
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.model import Exact, Oracle, digits, rounding_budget
 
 from . import domains as d
-from .shapes import _lambdify, _sensitivity
+from .shapes import _sensitivity
 
 SEED = "Kernel Methods › Kernel Trick"
 MAX_ROWS = 3      # n, m ≤ 3
@@ -69,7 +70,7 @@ class Pairwise(Oracle):
                 args.append(s)
         expr = self.kernel(list(xs), list(ys), *args)
         symbols = (*xs, *ys, *floats)
-        fn = _lambdify(symbols, lambda: [expr, *(sp.diff(expr, s) for s in symbols)], cse=True,
+        fn = lambdify(symbols, lambda: [expr, *(sp.diff(expr, s) for s in symbols)], cse=True,
                        key=("gradient", expr))
         free = expr.free_symbols
         depends = ([s in free for s in xs], [s in free for s in ys])

@@ -32,12 +32,6 @@ from .rounding import RunningError
 ELEMENTS_KEPT = 200_000  # elements an elementwise oracle remembers (``Elementwise._elements``)
 
 
-def _lambdify(args, exprs, cse=False, key=None):
-    """Compile to mpmath, cached on disk (``core.compiled``; ``exprs`` may be a function that
-    builds them from ``key``; CSE is never applied across a Piecewise)."""
-    return lambdify(args, exprs, cse=cse, key=key)
-
-
 def _sensitivity(grads, values) -> mpmath.mpf:
     """Σ |∂f/∂x|·|x|; an input that is 0 contributes nothing (u·|x| perturbs it by 0), nor
     does an infinite one that f does not depend on there (a masked logit: ∂f/∂x = 0)."""
@@ -110,7 +104,7 @@ class Elementwise(Oracle):
     def _compiled(self):
         z, ps = self.symbols
         f = self.expression
-        return (_lambdify((z, *ps), lambda: [f, *(sp.diff(f, s) for s in (z, *ps))], key=("gradient", f)),
+        return (lambdify((z, *ps), lambda: [f, *(sp.diff(f, s) for s in (z, *ps))], key=("gradient", f)),
                 rounding_budget(f))
 
     @cached_property
@@ -177,7 +171,7 @@ class Elementwise(Oracle):
     def _compiled_vjp(self):
         z, ps = self.symbols
         g = self.derivative(z, *ps) if self.derivative else derivative(self.expression, z)
-        return (_lambdify((z, *ps), lambda: [g, *_partials(g, (z, *ps))], key=("partials", g)),
+        return (lambdify((z, *ps), lambda: [g, *_partials(g, (z, *ps))], key=("partials", g)),
                 rounding_budget(g) + 1)
 
     def vjp(self, inputs, cotangent):
@@ -221,7 +215,7 @@ class Reduction(Oracle):
     def _compiled(self):
         xs, ps = self.symbols
         t = self.expression
-        return (_lambdify((*xs, *ps), lambda: [t, *(sp.diff(t, s) for s in (*xs, *ps))], key=("gradient", t)),
+        return (lambdify((*xs, *ps), lambda: [t, *(sp.diff(t, s) for s in (*xs, *ps))], key=("gradient", t)),
                 rounding_budget(t))
 
     @cached_property
@@ -320,7 +314,7 @@ class Reduction(Oracle):
         for name, x in zip(self.arrays, xs):
             if name in self.wrt:
                 g = derivative(self.expression, x)
-                out[name] = (_lambdify((*xs, *ps), lambda g=g: [g, *_partials(g, (*xs, *ps))], key=("partials", g)),
+                out[name] = (lambdify((*xs, *ps), lambda g=g: [g, *_partials(g, (*xs, *ps))], key=("partials", g)),
                              rounding_budget(g) + 2)  # + the cotangent product and the 1/n
         return out
 

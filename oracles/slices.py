@@ -15,10 +15,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.model import Exact, Oracle, digits, rounding_budget
 
 from .rounding import RunningError
-from .shapes import _lambdify, _partials, _sensitivity
+from .shapes import _partials, _sensitivity
 
 
 @dataclass(eq=False)
@@ -92,7 +93,7 @@ class SliceReduction(Oracle):
 def _compiled(oracle: SliceReduction, n: int):
     """(value and gradient, rounding budget, running error) of a slice of length n."""
     zs, f = oracle.build(n)
-    fn = _lambdify(zs, lambda: [f, [sp.diff(f, z) for z in zs]], cse=True, key=("gradient", f))
+    fn = lambdify(zs, lambda: [f, [sp.diff(f, z) for z in zs]], cse=True, key=("gradient", f))
     return fn, rounding_budget(f), RunningError([f], zs)
 
 
@@ -106,5 +107,5 @@ def _compiled_vjp(oracle: SliceReduction, n: int):
     def exprs():
         vjp = [w * sp.diff(f, z) for z in zs]
         return [vjp, [_partials(v, zs) for v in vjp]]
-    fn = _lambdify((*zs, w), exprs, cse=True, key=("vjp and its partials", f, w))
+    fn = lambdify((*zs, w), exprs, cse=True, key=("vjp and its partials", f, w))
     return fn, rounding_budget(f) + n + 2

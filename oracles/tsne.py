@@ -34,8 +34,8 @@ from mathoracle.core.model import Exact, Oracle, Param, digits, rounding_budget
 
 from . import domains as d
 from .losses import xlogy
-from .tsne_calibration import calibrate, row_and_derivatives, row_parts
 from .structured import Structured
+from .tsne_calibration import calibrate, row_and_derivatives, row_parts
 
 SEED = "Dimensionality Reduction › t-SNE"
 TOL = 1e-5  # the calibration tolerance on the entropy (nats) of the standard implementations

@@ -14,10 +14,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from mathoracle.core.compiled import lambdify
 from mathoracle.core.model import Exact, Oracle, digits, rounding_budget
 
 from .rounding import RunningError
-from .shapes import _lambdify, _partials, _sensitivity
+from .shapes import _partials, _sensitivity
 
 
 @dataclass(eq=False)
@@ -126,10 +127,10 @@ def _compile_vector(oracle: Vector, n: int):
     zs, outs = oracle.build(n)
     ws = sp.symbols(f"w0:{n}", real=True)
     vjp = oracle.backward(zs, ws)[0] if oracle.backward else None
-    fn = _lambdify(zs, lambda: [list(outs), _jacobian(zs, outs, ws, vjp)], cse=True,
+    fn = lambdify(zs, lambda: [list(outs), _jacobian(zs, outs, ws, vjp)], cse=True,
                    key=("jacobian", list(outs), ws, vjp))
     budget = max(rounding_budget(o) for o in outs)
-    return (lambda *xs: fn(*xs)), budget
+    return fn, budget
 
 
 @lru_cache(maxsize=None)
@@ -149,7 +150,7 @@ def _compile_vector_vjp(oracle: Vector, n: int):
         vjp, floor = oracle.backward(zs, ws)
     else:
         vjp, floor = [sum(w * sp.diff(o, z) for w, o in zip(ws, outs)) for z in zs], [0] * n
-    fn = _lambdify((*zs, *ws), lambda: [vjp, [_partials(v, zs) for v in vjp],
+    fn = lambdify((*zs, *ws), lambda: [vjp, [_partials(v, zs) for v in vjp],
                                         [_partials(v, ws) for v in vjp], list(floor)],
                    cse=True, key=("vjp and its partials", vjp, list(floor)))
     return fn, _compile_vector(oracle, n)[1] + n + 2

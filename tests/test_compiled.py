@@ -102,3 +102,8 @@ def test_where_sharing_computes_ahead_of_a_guard_and_fails_the_guarded_form_answ
     assert "def _fast(" in entry.read_text() and "def _safe(" in entry.read_text()
     leaky = sp.Piecewise((p * q, p * q > 0), (p * q / 100, True))  # total: shared like any term
     assert _source(compiled.lambdify((p, q), [leaky, leaky * p], cse=True)).count("p*q") == 1
+
+
+def test_a_builder_without_a_key_is_refused(cache):
+    with pytest.raises(TypeError, match="key must name"):
+        compiled.lambdify((x, y), _gradient([]))

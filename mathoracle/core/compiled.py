@@ -43,6 +43,8 @@ _FUNCTION = "_lambdifygenerated"
 
 def lambdify(args, exprs, *, cse: bool = False, key=None) -> Callable:
     """sympy.lambdify(args, exprs, modules="mpmath", cse=cse), cached on disk (see above)."""
+    if callable(exprs) and key is None:
+        raise TypeError("lambdify: exprs is a function, so key must name what it builds them from")
     folder = cache_dir()
     path = None if folder is None else folder / f"{_digest(args, exprs if key is None else key, cse)}.py"
     fn = None if path is None else _load(path)
