@@ -26,6 +26,7 @@ BUNDLED = {
     "torch": "mathoracle.implementations.torch_adapter",
     "scipy": "mathoracle.implementations.scipy_adapter",
     "sklearn": "mathoracle.implementations.sklearn_adapter",
+    "umap": "mathoracle.implementations.umap_adapter",
     "jax": "mathoracle.implementations.jax_adapter",
     "keras[torch]": "mathoracle.implementations.keras_adapter",
     "keras[jax]": "mathoracle.implementations.keras_adapter",

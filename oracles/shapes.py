@@ -193,8 +193,8 @@ class Elementwise(Oracle):
 class Reduction(Oracle):
     """A per-element term t(a, b, ...; params), reduced.
 
-    ``reduce``: ``"mean"`` over all elements (a scalar), ``"sum_last"`` over the last axis
-    (shape[:-1]), or ``"mean_of_row_sums"`` (sum over the last axis, mean over the rest).
+    ``reduce``: ``"mean"`` or ``"sum"`` over all elements (a scalar), ``"sum_last"`` over the
+    last axis (shape[:-1]), or ``"mean_of_row_sums"`` (sum over the last axis, mean over the rest).
     """
 
     term: Callable[..., sp.Expr] | None = None  # (*array_symbols, *param_symbols) -> expr
@@ -270,8 +270,9 @@ class Reduction(Oracle):
         return int(np.prod(shape, dtype=int))
 
     def _reduce(self, a: np.ndarray) -> np.ndarray:
-        if self.reduce == "mean":
-            return np.array(mpmath.fsum(a.reshape(-1).tolist()) / max(a.size, 1), dtype=object)
+        if self.reduce in ("mean", "sum"):
+            total = mpmath.fsum(a.reshape(-1).tolist())
+            return np.array(total / max(a.size, 1) if self.reduce == "mean" else total, dtype=object)
         rows = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
         sums = np.empty(rows.shape[0], dtype=object)
         for i, r in enumerate(rows):
@@ -324,7 +325,7 @@ class Reduction(Oracle):
         if self.reduce == "sum_last":
             per_row = mpf_array(w)
             return np.broadcast_to(per_row[..., None], shape)
-        n = self._count(shape) if self.reduce == "mean" else (
+        n = self._count(shape) if self.reduce == "mean" else 1 if self.reduce == "sum" else (
             int(np.prod(shape[:-1], dtype=int)) if len(shape) > 1 else 1)
         c = mpmath.mpf(float(w)) / max(n, 1)
         return np.full(shape, c, dtype=object)

@@ -20,7 +20,7 @@ from tests.test_text import hand_built
 ROOT = Path(__file__).resolve().parents[1]
 MIXED = str(ROOT / "tests" / "targets" / "mixed_impl.py")
 ORACLES = ["activation.sigmoid", "activation.tanh", "activation.relu", "loss.binary_cross_entropy"]
-REGENERATE = ("mathoracle report --impl 'numpy,torch,scipy,sklearn,jax,keras[torch],keras[jax]' --out reports/ --seed 20261125 "
+REGENERATE = ("mathoracle report --impl 'numpy,torch,scipy,sklearn,umap,jax,keras[torch],keras[jax]' --out reports/ --seed 20261125 "
               "--max-examples 20 --jobs 2")
 
 
