@@ -23,6 +23,10 @@ ID = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 ORACLE = '''
 
 # --- {id} (skeleton from `mathoracle new-oracle`) ---
+from . import domains as d  # noqa: E402
+from .activations import probe, real_edges, real_line  # noqa: E402 (domains of a real argument z)
+from .shapes import Elementwise  # noqa: E402
+
 
 def {name}_expr(z):
     """The SymPy expression of one output element of {id}, e.g. ``z / (1 + sp.Abs(z))``."""
@@ -44,23 +48,19 @@ from __future__ import annotations
 
 import sympy as sp  # noqa: F401  (the expressions are SymPy)
 
-from . import domains as d
-from .activations import probe, real_edges, real_line  # domains of a real argument z
-from .shapes import Elementwise
-
 ORACLES = ()
 COVERAGE = {{}}
 '''
 PROPERTY = '''
 
 # --- {id}: its laws (agreement, edges, nan come with every oracle) ---
-# e.g. ``bounded("{id}", 0.0, 1.0)`` from .base, or a Property of your own.
+from mathoracle.core.laws import bounded  # noqa: E402,F401
+
+# e.g. ``bounded("{id}", 0.0, 1.0)``, or a Property of your own.
 PROPERTIES = (*PROPERTIES,)
 '''
 PROPERTY_HEAD = '''"""Laws of the {section} section's oracles."""
 from __future__ import annotations
-
-from mathoracle.core.laws import bounded  # noqa: F401
 
 PROPERTIES = ()
 '''
@@ -79,6 +79,8 @@ import numpy as np  # noqa: F401
 FUNCTIONS = {{}}
 '''
 CORPUS = '''
+from . import Variant  # noqa: E402
+
 
 def {name}_buggy(z):
     """A realistic mistake in {id} that the properties must catch."""
@@ -89,8 +91,6 @@ BUGGY = [*BUGGY, Variant("{id}", "buggy", {name}_buggy, "(what is wrong with it,
 '''
 CORPUS_HEAD = '''"""The {section} section: buggy variants that must be caught, correct ones that must pass."""
 import numpy as np  # noqa: F401
-
-from . import Variant
 
 BUGGY: list = []
 CORRECT: list = []

@@ -102,6 +102,8 @@ def test_new_oracle_writes_a_skeleton_that_imports_and_refuses_to_pass(tmp_path)
                         ignore=shutil.ignore_patterns("__pycache__", "example_plugin"))
     assert main(["new-oracle", "activation.softsign", "--root", str(tmp_path)]) == 0
     assert main(["new-oracle", "kernel_demo.gauss", "--root", str(tmp_path)]) == 0
+    assert main(["new-oracle", "umap.attraction", "--root", str(tmp_path)]) == 0  # a section
+    # whose modules import none of what the skeleton uses
     written = (tmp_path / "oracles" / "activations.py").read_text()
     assert 'id="activation.softsign"' in written and "ORACLES = (*ORACLES, softsign)" in written
     assert (tmp_path / "oracles" / "kernel_demo.py").is_file()
@@ -109,7 +111,7 @@ def test_new_oracle_writes_a_skeleton_that_imports_and_refuses_to_pass(tmp_path)
 import importlib, sys
 sys.path.insert(0, '.')
 import numpy as np
-for name in ('activations', 'kernel_demo'):
+for name in ('activations', 'kernel_demo', 'umap'):
     o = importlib.import_module('oracles.' + name).ORACLES[-1]
     assert o.id in importlib.import_module('oracles.' + name).COVERAGE, 'no coverage entry'
     importlib.import_module('properties.' + name)
