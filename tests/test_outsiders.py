@@ -18,7 +18,7 @@ from tests.settings import SEED, sampled
 QUICK_EXAMPLES = 15
 SLOW_SEEDS = (1, 2, 3)
 SECTION_IDS = ("activation", "loss", "divergence", "network", "regularization", "attention",
-               "vae", "gan", "diffusion", "rl", "kernel", "svm", "pca", "tsne")
+               "vae", "gan", "diffusion", "rl", "kernel", "svm", "pca", "tsne", "umap")
 
 
 def _verdict(variant, seed, max_examples):
