@@ -25,7 +25,6 @@ import sympy as sp
 from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from scipy.optimize import curve_fit
 
 from mathoracle.core.model import ELEMENTARY_ROUNDINGS, Exact, Oracle, Param, Part, digits
 
@@ -134,13 +133,8 @@ class FindAB(Oracle):
     def exact(self, inputs):
         full = {**self.defaults(), **inputs}
         spread, min_dist = float(full["spread"]), float(full["min_dist"])
-        x = np.linspace(0, 3 * spread, 300)
-        y = np.where(x < min_dist, 1.0, np.exp(-(x - min_dist) / spread))
-        with np.errstate(all="ignore"):  # a float64 start for Newton's method
-            start, _ = curve_fit(lambda t, a, b: 1.0 / (1.0 + a * t ** (2 * b)), x, y,
-                                 p0=(1.0, 1.0), maxfev=10_000)
         with mpmath.workdps(digits()):
-            fit = curve(spread, min_dist, tuple(float(v) for v in start))
+            fit = curve(spread, min_dist)
             value = np.array([fit.a, fit.b], dtype=object)
             sens = np.array(list(fit.sensitivity), dtype=object)
         # Roundings: each of 299 residuals (a power, a product, a sum, a division), summed

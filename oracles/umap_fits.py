@@ -14,6 +14,7 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.optimize import curve_fit
 
 from mathoracle.core.compiled import lambdify
 
@@ -119,14 +120,17 @@ class Curve:
     sensitivity: tuple  # (S_a, S_b): Σ |∂θ/∂p|·|p| over spread, min_dist, every x_i and y_i
 
 
-def _polished(spread, min_dist, start):
-    """``start`` (scipy's fit: about 8 digits) after Newton's steps in float64."""
-    x = 3 * spread * np.arange(1, GRID) / (GRID - 1)
+def _start(spread, min_dist):
+    """A float64 fit on umap-learn's grid: scipy's curve_fit (about 8 digits), then Newton's
+    steps in float64 (x_0 = 0 fits any (a, b) and is left out of them)."""
+    x = np.linspace(0, 3 * spread, GRID)
     y = np.where(x < min_dist, 1.0, np.exp(-(x - min_dist) / spread))
-    theta = np.array(start, np.float64)
     with np.errstate(all="ignore"):
+        start, _ = curve_fit(lambda t, a, b: 1.0 / (1.0 + a * t ** (2 * b)), x, y,
+                             p0=(1.0, 1.0), maxfev=10_000)
+        theta = np.array(start, np.float64)
         for _ in range(8):
-            G, H = _per_point()[1](x, y, *theta)
+            G, H = _per_point()[1](x[1:], y[1:], *theta)
             step = np.linalg.solve(np.array([[np.sum(h) for h in r] for r in H]), [np.sum(g) for g in G])
             if not np.all(np.isfinite(step)):
                 break
@@ -136,13 +140,13 @@ def _polished(spread, min_dist, start):
     return tuple(theta) if np.all(np.isfinite(theta)) else tuple(start)
 
 
-def curve(spread: float, min_dist: float, start: tuple[float, float]) -> Curve:
-    """The least-squares (a, b) by Newton's method from ``start`` (a float64 fit), and the
+def curve(spread: float, min_dist: float) -> Curve:
+    """The least-squares (a, b) by Newton's method from a float64 fit (``_start``), and the
     sensitivity of each by the implicit function theorem on the normal equations."""
     newton, _, by_points = _per_point()
     sp_, md = mpmath.mpf(spread), mpmath.mpf(min_dist)
     xs, ys = grid(sp_, md)
-    theta = mpmath.matrix(_polished(spread, min_dist, start))
+    theta = mpmath.matrix(_start(spread, min_dist))
     done = mpmath.ldexp(1, -mpmath.mp.prec // 2 - 4)  # quadratic: the next error ~ step²
     for _ in range(60):
         G, H = mpmath.matrix(2, 1), mpmath.matrix(2, 2)
